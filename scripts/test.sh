@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The project's single test command: installs missing test dependencies
+# (quietly, idempotently), then runs the whole test suite.
+#   scripts/test.sh [extra dotnet test args...]
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS_DIR="$REPO_ROOT/.tools"
+export DEBIAN_FRONTEND=noninteractive
+
+APT_UPDATED=0
+
+log() { echo "test.sh: $*" >&2; }
+
+# Runs a command as root (directly, or through sudo when not root).
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo -n env DEBIAN_FRONTEND=noninteractive "$@"
+  else
+    log "need root to run: $*"
+    return 1
+  fi
+}
+
+# apt-get install the given Debian packages; `apt-get update` once per run, only when needed.
+apt_install() {
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    log "apt-get update"
+    as_root apt-get update -qq >/dev/null
+    APT_UPDATED=1
+  fi
+  log "apt-get install $*"
+  as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# --- one function per dependency ---------------------------------------------
+
+# aiosmtpd: STARTTLS / SMTPS test server (Debian's python3 only).
+ensure_aiosmtpd() {
+  if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+    apt_install python3-aiosmtpd
+  fi
+}
+
+# openssl: generates the self-signed test certificate.
+ensure_openssl() {
+  if [ ! -x /usr/bin/openssl ]; then
+    apt_install openssl
+  fi
+}
+
+# MailDev 3: SMTP (plain / implicit TLS / AUTH) test server with a REST API, in .tools/.
+ensure_maildev() {
+  if [ ! -x "$TOOLS_DIR/node_modules/.bin/maildev" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+      log "npm is required to install MailDev (install Node.js 20+)"
+      return 1
+    fi
+    log "npm install maildev@3 into .tools/"
+    mkdir -p "$TOOLS_DIR"
+    npm install --prefix "$TOOLS_DIR" maildev@3 --no-audit --no-fund --silent --loglevel=error >/dev/null
+  fi
+}
+
+ensure_dependencies() {
+  ensure_openssl
+  ensure_aiosmtpd
+  ensure_maildev
+}
+
+run_tests() {
+  cd "$REPO_ROOT"
+  local rc=0
+  dotnet test Alerts.sln -c Release "$@" || rc=$?
+  return "$rc"
+}
+
+main() {
+  ensure_dependencies
+  run_tests "$@"
+}
+
+main "$@"

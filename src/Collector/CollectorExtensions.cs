@@ -1,0 +1,27 @@
+using Alerts.Collector.Inbox;
+using Alerts.Collector.Ingestion;
+using Alerts.Collector.Keys;
+using Alerts.Core.Options;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Alerts.Collector;
+
+public static class CollectorExtensions
+{
+    public static IHostApplicationBuilder AddCollector(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<CollectorOptions>(CollectorOptions.SectionName, CollectorOptions.Validate);
+        builder.Services.AddSingleton<ProjectKeyResolver>();
+        builder.Services.AddSingleton<EventInbox>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EventInbox>());
+        return builder;
+    }
+
+    public static WebApplication MapCollector(this WebApplication app)
+    {
+        app.MapEventsApi();
+        return app;
+    }
+}

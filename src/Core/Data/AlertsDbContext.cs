@@ -1,0 +1,81 @@
+using Alerts.Core.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Alerts.Core.Data;
+
+/// <summary>The model. Each provider has a subclass so that each keeps its own migration set.</summary>
+public abstract class AlertsDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Project> Projects => Set<Project>();
+    public DbSet<ProjectKey> ProjectKeys => Set<ProjectKey>();
+    public DbSet<StoredEvent> Events => Set<StoredEvent>();
+    public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every timestamp is UTC; SQLite forgets the kind, so it is restored on read.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var b = modelBuilder;
+        b.Entity<Project>(e =>
+        {
+            e.Property(p => p.Id).ValueGeneratedNever(); // ids are chosen by people: they appear in DSNs
+            e.Property(p => p.Name).HasMaxLength(200);
+            e.HasMany(p => p.Keys).WithOne().HasForeignKey(k => k.ProjectId);
+        });
+        b.Entity<ProjectKey>(e =>
+        {
+            e.Property(k => k.Key).HasMaxLength(64);
+            e.HasIndex(k => k.Key).IsUnique();
+        });
+        b.Entity<StoredEvent>(e =>
+        {
+            e.ToTable("Events");
+            e.Property(x => x.Id).HasMaxLength(32);
+            e.HasIndex(x => x.IncidentId);
+            e.HasIndex(x => x.ReceivedAt).HasFilter("\"IncidentId\" IS NULL").HasDatabaseName("IX_Events_Ungrouped");
+        });
+        b.Entity<Incident>(e =>
+        {
+            e.Property(x => x.Fingerprint).HasMaxLength(64);
+            e.Property(x => x.Title).HasMaxLength(IncidentTitle.MaxLength);
+            e.Property(x => x.LastEventId).HasMaxLength(32);
+            e.HasIndex(x => new { x.ProjectId, x.Fingerprint }).IsUnique();
+            e.HasIndex(x => x.LastSeen);
+        });
+        b.Entity<Notification>(e =>
+        {
+            e.Property(x => x.EventId).HasMaxLength(32);
+            e.Property(x => x.Reason).HasMaxLength(64);
+            e.HasIndex(x => x.IncidentId);
+            e.HasIndex(x => new { x.Status, x.NextAttemptAt });
+        });
+        b.Entity<User>(e =>
+        {
+            e.Property(x => x.Email).HasMaxLength(254);
+            e.HasIndex(x => x.Email).IsUnique();
+        });
+        b.Entity<ApiToken>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.TokenHash).HasMaxLength(64);
+            e.HasIndex(x => x.TokenHash).IsUnique();
+        });
+    }
+
+    private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
+
+public sealed class SqliteAlertsDbContext(DbContextOptions<SqliteAlertsDbContext> options) : AlertsDbContext(options);
+
+public sealed class PostgresAlertsDbContext(DbContextOptions<PostgresAlertsDbContext> options) : AlertsDbContext(options);

@@ -1,0 +1,88 @@
+using System.Data.Common;
+using Alerts.Core.Options;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Core.Data;
+
+public static class DatabaseRegistration
+{
+    public static IServiceCollection AddAlertsDatabase(this IServiceCollection services)
+    {
+        services.AddSingleton<IDbContextFactory<AlertsDbContext>, AlertsDbContextFactory>();
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AlertsDbContext>>().CreateDbContext());
+        services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<ProjectSeeder>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return services;
+    }
+}
+
+/// <summary>Builds contexts for the configured provider; the options are built once, contexts are cheap.</summary>
+internal sealed class AlertsDbContextFactory : IDbContextFactory<AlertsDbContext>
+{
+    private readonly Func<AlertsDbContext> _create;
+
+    public AlertsDbContextFactory(IOptions<DatabaseOptions> options)
+    {
+        var o = options.Value;
+        if (o.Provider == DatabaseProvider.Postgres)
+        {
+            var pg = new DbContextOptionsBuilder<PostgresAlertsDbContext>()
+                .UseNpgsql(o.ConnectionString)
+                .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking).Options;
+            _create = () => new PostgresAlertsDbContext(pg);
+        }
+        else
+        {
+            var sqlite = new DbContextOptionsBuilder<SqliteAlertsDbContext>()
+                .UseSqlite(SqliteFile.Prepare(o.ConnectionString))
+                .AddInterceptors(SqliteDurability.Instance)
+                .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking).Options;
+            _create = () => new SqliteAlertsDbContext(sqlite);
+        }
+    }
+
+    public AlertsDbContext CreateDbContext() => _create();
+}
+
+internal static class SqliteFile
+{
+    /// <summary>Creates the folder of the database file, so `data/alerts.db` works on a fresh checkout.</summary>
+    public static string Prepare(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.Mode != SqliteOpenMode.Memory && !string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:")
+        {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        }
+        builder.Pooling = true;
+        if (builder.DefaultTimeout < 30) builder.DefaultTimeout = 30; // waits on a busy writer instead of failing
+        return builder.ToString();
+    }
+}
+
+/// <summary>An acknowledged event survives power loss: every SQLite connection syncs the WAL on commit.</summary>
+internal sealed class SqliteDurability : DbConnectionInterceptor
+{
+    public static readonly SqliteDurability Instance = new();
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    private static void Apply(DbConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+        cmd.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,27 @@
+using System.Data.Common;
+
+namespace Alerts.Core.Data;
+
+public static class DbCommandExtensions
+{
+    public static DbParameter AddParameter(this DbCommand cmd, string name, object? value = null)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value ?? DBNull.Value;
+        cmd.Parameters.Add(p);
+        return p;
+    }
+
+    /// <summary>Adds @{prefix}0..n for an IN list and returns "@p0, @p1, ...".</summary>
+    public static string AddListParameters<T>(this DbCommand cmd, string prefix, IReadOnlyList<T> values)
+    {
+        var names = new string[values.Count];
+        for (var i = 0; i < values.Count; i++)
+        {
+            names[i] = $"@{prefix}{i}";
+            cmd.AddParameter(names[i], values[i]);
+        }
+        return string.Join(", ", names);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Alerts.Core.Events;
+
+public enum EventKind { Error = 0, BrokenLink = 1 }
+
+/// <summary>An event as an app reports it through the native API (DESIGN.md, "HTTP contract"), and as it is stored.</summary>
+public sealed class EventPayload
+{
+    public string? Kind { get; set; }
+    public DateTime? Timestamp { get; set; }
+    public string? Environment { get; set; }
+    public string? Release { get; set; }
+    public string? ServerName { get; set; }
+    public string? Level { get; set; }
+    public string? Message { get; set; }
+    public ExceptionInfo? Exception { get; set; }
+    public RequestInfo? Request { get; set; }
+    public List<string>? Fingerprint { get; set; }
+    public Dictionary<string, string>? Tags { get; set; }
+    public Dictionary<string, JsonElement>? User { get; set; }
+}
+
+public sealed class ExceptionInfo
+{
+    public string? Type { get; set; }
+    public string? Value { get; set; }
+    public string? Module { get; set; }
+    public List<FrameInfo>? Frames { get; set; }
+}
+
+public sealed class FrameInfo
+{
+    public string? Filename { get; set; }
+    public string? Function { get; set; }
+    public int? Lineno { get; set; }
+    public string? Module { get; set; }
+    public bool? InApp { get; set; }
+    public string? ContextLine { get; set; }
+}
+
+public sealed class RequestInfo
+{
+    public string? Url { get; set; }
+    public string? Method { get; set; }
+    public string? Referrer { get; set; }
+    public string? UserAgent { get; set; }
+    public string? RemoteAddr { get; set; }
+    public Dictionary<string, string>? Headers { get; set; }
+    public JsonElement? Data { get; set; }
+}
+
+public static class EventKinds
+{
+    public const string Error = "error";
+    public const string BrokenLink = "broken_link";
+
+    public static EventKind? Parse(string? kind) => kind switch
+    {
+        null or Error => EventKind.Error,
+        BrokenLink => EventKind.BrokenLink,
+        _ => null,
+    };
+
+    public static string Name(EventKind kind) => kind == EventKind.BrokenLink ? BrokenLink : Error;
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+    AllowTrailingCommas = true,
+    MaxDepth = 32)]
+[JsonSerializable(typeof(EventPayload))]
+public sealed partial class EventJsonContext : JsonSerializerContext;

@@ -1,0 +1,35 @@
+using Alerts.Core.Options;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alerts.Core.Messaging;
+
+public static class MessagingRegistration
+{
+    /// <summary>The bus, with the transport chosen by <c>Alerts:Messaging:Transport</c>; consumers come from the roles.</summary>
+    public static IServiceCollection AddAlertsMessaging(this IServiceCollection services, IConfiguration configuration,
+        Action<IBusRegistrationConfigurator> addConsumers)
+    {
+        // The transport shapes the registration itself, so it is read here; the options class still validates it at start-up.
+        var transport = configuration.GetSection(MessagingOptions.SectionName).Get<MessagingOptions>()?.Transport ?? MessagingTransport.InMemory;
+        services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            addConsumers(x);
+            if (transport == MessagingTransport.RabbitMq)
+            {
+                x.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(new Uri(context.GetRequiredService<Microsoft.Extensions.Options.IOptions<MessagingOptions>>().Value.RabbitMqUri));
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            }
+        });
+        return services;
+    }
+}

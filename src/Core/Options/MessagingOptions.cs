@@ -1,0 +1,34 @@
+namespace Alerts.Core.Options;
+
+public enum MessagingTransport { InMemory, RabbitMq }
+
+/// <summary>The <c>Alerts:Messaging</c> section; the broker is <c>ConnectionStrings:RabbitMq</c>.</summary>
+public sealed class MessagingOptions
+{
+    public const string SectionName = "Alerts:Messaging";
+    public const string ConnectionStringName = "RabbitMq";
+
+    public MessagingTransport Transport { get; set; } = MessagingTransport.InMemory;
+
+    /// <summary>Bound from <c>ConnectionStrings:RabbitMq</c>.</summary>
+    public string RabbitMqUri { get; set; } = "";
+
+    /// <summary>Messages one grouping consumer handles at once; SQLite has one writer, so 1 there.</summary>
+    public int? GroupingConcurrency { get; set; }
+}
+
+internal static class MessagingOptionsRules
+{
+    public static IEnumerable<string> Validate(MessagingOptions o)
+    {
+        if (!Enum.IsDefined(o.Transport))
+            yield return "Alerts:Messaging:Transport must be InMemory or RabbitMq.";
+        if (o.Transport == MessagingTransport.RabbitMq)
+        {
+            if (!Uri.TryCreate(o.RabbitMqUri, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
+                yield return "ConnectionStrings:RabbitMq must be an AMQP URI (amqp://user:pass@host:5672/vhost) with Alerts:Messaging:Transport=RabbitMq.";
+        }
+        if (o.GroupingConcurrency is < 1 or > 64)
+            yield return "Alerts:Messaging:GroupingConcurrency must be between 1 and 64.";
+    }
+}

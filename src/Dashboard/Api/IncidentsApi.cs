@@ -1,0 +1,102 @@
+using Alerts.Core.Data;
+using Alerts.Core.Domain;
+using Alerts.Core.Events;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Alerts.Dashboard.Api;
+
+public sealed record IncidentSummary(long Id, long ProjectId, string Kind, string Title, string Status, long Count, DateTime FirstSeen, DateTime LastSeen);
+
+public sealed record SampleEvent(string Id, DateTime ReceivedAt, EventPayload Event);
+
+public sealed record NotificationEntry(long Id, string Reason, string Status, string Recipients, string Subject, int Attempts, DateTime CreatedAt, DateTime? SentAt, string? Result);
+
+public sealed record IncidentDetail(IncidentSummary Incident, IReadOnlyList<SampleEvent> Samples, IReadOnlyList<NotificationEntry> Notifications);
+
+/// <summary>The Dashboard's JSON API (DESIGN.md): incidents and what was mailed about them.</summary>
+public static class IncidentsApi
+{
+    private const int SampleCount = 10;
+
+    public static RouteGroupBuilder MapIncidentsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/incidents").WithTags("Incidents").RequireAuthorization(DashboardExtensions.Policy);
+        api.MapGet("/", ListIncidents).WithName("ListIncidents");
+        api.MapGet("/{id:long}", GetIncident).WithName("GetIncident");
+        api.MapPost("/{id:long}/resolve", (long id, AlertsDbContext db, CancellationToken ct) => SetStatus(id, IncidentStatus.Resolved, db, ct)).WithName("ResolveIncident");
+        api.MapPost("/{id:long}/ignore", (long id, AlertsDbContext db, CancellationToken ct) => SetStatus(id, IncidentStatus.Ignored, db, ct)).WithName("IgnoreIncident");
+        api.MapPost("/{id:long}/reopen", (long id, AlertsDbContext db, CancellationToken ct) => SetStatus(id, IncidentStatus.Open, db, ct)).WithName("ReopenIncident");
+        return api;
+    }
+
+    public static async Task<Results<Ok<List<IncidentSummary>>, ProblemHttpResult>> ListIncidents(
+        AlertsDbContext db, CancellationToken ct, string? status = null, string? kind = null, long? projectId = null, int limit = 50)
+    {
+        var query = db.Incidents.AsQueryable();
+        if (status is not null)
+        {
+            if (ParseStatus(status) is not { } s) return BadRequest("status", "Must be open, resolved or ignored.");
+            query = query.Where(i => i.Status == s);
+        }
+        if (kind is not null)
+        {
+            if (kind is not (EventKinds.Error or EventKinds.BrokenLink)) return BadRequest("kind", "Must be error or broken_link.");
+            var k = EventKinds.Parse(kind)!.Value;
+            query = query.Where(i => i.Kind == k);
+        }
+        if (projectId is not null) query = query.Where(i => i.ProjectId == projectId);
+        if (limit is < 1 or > 500) return BadRequest("limit", "Must be between 1 and 500.");
+        var rows = await query.OrderByDescending(i => i.LastSeen).ThenByDescending(i => i.Id).Take(limit).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(ToSummary).ToList());
+    }
+
+    public static async Task<Results<Ok<IncidentDetail>, NotFound>> GetIncident(long id, AlertsDbContext db, CancellationToken ct)
+    {
+        var incident = await db.Incidents.FirstOrDefaultAsync(i => i.Id == id, ct);
+        if (incident is null) return TypedResults.NotFound();
+        var events = await db.Events.Where(e => e.IncidentId == id)
+            .OrderByDescending(e => e.ReceivedAt).Take(SampleCount).ToListAsync(ct);
+        var notifications = await db.Notifications.Where(n => n.IncidentId == id).OrderBy(n => n.Id).ToListAsync(ct);
+        return TypedResults.Ok(new IncidentDetail(
+            ToSummary(incident),
+            [.. events.Select(e => new SampleEvent(e.Id, e.ReceivedAt,
+                System.Text.Json.JsonSerializer.Deserialize(e.Payload, EventJsonContext.Default.EventPayload)!))],
+            [.. notifications.Select(n => new NotificationEntry(n.Id, n.Reason, Names.Of(n.Status), n.Recipients, n.Subject, n.Attempts, n.CreatedAt, n.SentAt, n.LastResult))]));
+    }
+
+    private static async Task<Results<Ok<IncidentSummary>, NotFound>> SetStatus(long id, IncidentStatus status, AlertsDbContext db, CancellationToken ct)
+    {
+        var changed = await db.Incidents.Where(i => i.Id == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, status), ct);
+        if (changed == 0) return TypedResults.NotFound();
+        return TypedResults.Ok(ToSummary(await db.Incidents.FirstAsync(i => i.Id == id, ct)));
+    }
+
+    internal static IncidentSummary ToSummary(Incident i) =>
+        new(i.Id, i.ProjectId, EventKinds.Name(i.Kind), i.Title, Names.Of(i.Status), i.Count, i.FirstSeen, i.LastSeen);
+
+    private static IncidentStatus? ParseStatus(string s) => s switch
+    {
+        "open" => IncidentStatus.Open,
+        "resolved" => IncidentStatus.Resolved,
+        "ignored" => IncidentStatus.Ignored,
+        _ => null,
+    };
+
+    private static ProblemHttpResult BadRequest(string parameter, string message) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [parameter] = [message] })
+        {
+            Status = 400,
+            Title = "Invalid query",
+            Detail = $"{parameter}: {message}",
+        });
+}
+
+public static class Names
+{
+    public static string Of(IncidentStatus s) => s.ToString().ToLowerInvariant();
+    public static string Of(NotificationStatus s) => s.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,61 @@
+using Alerts.Dashboard.Accounts;
+using Alerts.Dashboard.Api;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Alerts.Dashboard;
+
+public static class DashboardExtensions
+{
+    /// <summary>Signed-in users (cookie) or API tokens (Bearer).</summary>
+    public const string Policy = "Dashboard";
+
+    /// <summary>Users and API tokens, for the Dashboard and for the commands that make them.</summary>
+    public static IHostApplicationBuilder AddDashboardAccounts(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<UserAccounts>();
+        builder.Services.AddSingleton<ApiTokens>();
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddDashboard(this IHostApplicationBuilder builder)
+    {
+        builder.AddDashboardAccounts();
+        var services = builder.Services;
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.LoginPath = "/login";
+                o.LogoutPath = "/logout";
+                o.Cookie.Name = "alerts.session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Lax;
+                o.SlidingExpiration = true;
+                o.ExpireTimeSpan = TimeSpan.FromDays(7);
+                o.Events.OnRedirectToLogin = ctx =>
+                {
+                    // An API client gets a status code, not a login page.
+                    if (ctx.Request.Path.StartsWithSegments("/api")) ctx.Response.StatusCode = 401;
+                    else ctx.Response.Redirect(ctx.RedirectUri);
+                    return Task.CompletedTask;
+                };
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
+            .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, ApiTokenAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser());
+        services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/", Policy).AllowAnonymousToPage("/Login"))
+            .AddApplicationPart(typeof(DashboardExtensions).Assembly);
+        return builder;
+    }
+
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        app.MapRazorPages();
+        app.MapIncidentsApi();
+        return app;
+    }
+}

@@ -1,0 +1,100 @@
+using Alerts.Core.Data;
+using Alerts.Core.Domain;
+using Alerts.Core.Options;
+using Alerts.Notifier.Mail;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Notifier.Delivery;
+
+/// <summary>
+/// Sends outbox rows: leases due rows (so two notifiers never send the same one), sends them over one
+/// connection, then records the server's reply, a retry time, or the permanent failure.
+/// </summary>
+public sealed class NotificationDelivery(
+    IDbContextFactory<AlertsDbContext> factory,
+    IMailSender sender,
+    IOptionsMonitor<AlertsOptions> settings,
+    IOptions<NotifierOptions> notifier,
+    IOptions<EmailOptions> email,
+    TimeProvider clock,
+    ILogger<NotificationDelivery> logger)
+{
+    private const int BatchSize = 50;
+
+    /// <summary>Sends the due notifications (only <paramref name="ids"/> when given); returns how many were sent.</summary>
+    public async Task<int> SendDueAsync(IReadOnlyList<long>? ids, CancellationToken ct)
+    {
+        var sent = 0;
+        while (true)
+        {
+            var batch = await LeaseAsync(ids, ct);
+            if (batch.Count == 0) return sent;
+            sent += await SendAsync(batch, ct);
+            if (ids is not null) return sent;
+        }
+    }
+
+    private async Task<List<Notification>> LeaseAsync(IReadOnlyList<long>? ids, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        // Long enough to cover a whole batch at the SMTP timeout, so a lease never expires mid-send.
+        var until = now.AddSeconds(email.Value.TimeoutSeconds * 3 + 60);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await db.Database.OpenConnectionAsync(ct);
+        await using var cmd = db.Database.GetDbConnection().CreateCommand();
+        cmd.AddParameter("@now", now);
+        cmd.AddParameter("@until", until);
+        cmd.AddParameter("@pending", (int)NotificationStatus.Pending);
+        var only = ids is null ? "" : $"""AND "Id" IN ({cmd.AddListParameters("n", ids)})""";
+        var due = $"""
+            "Status" = @pending AND "NextAttemptAt" <= @now AND ("LeasedUntil" IS NULL OR "LeasedUntil" < @now)
+            """;
+        cmd.CommandText = $"""
+            UPDATE "Notifications" SET "LeasedUntil" = @until
+            WHERE "Id" IN (SELECT "Id" FROM "Notifications" WHERE {due} {only} ORDER BY "Id" LIMIT {BatchSize})
+              AND {due}
+            RETURNING "Id"
+            """;
+        var leased = new List<long>();
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) leased.Add(reader.GetInt64(0));
+        if (leased.Count == 0) return [];
+        return await db.Notifications.Where(n => leased.Contains(n.Id)).OrderBy(n => n.Id).ToListAsync(ct);
+    }
+
+    private async Task<int> SendAsync(List<Notification> batch, CancellationToken ct)
+    {
+        var options = settings.CurrentValue;
+        var messages = batch.Select(n => AlertMessageFactory.Create(n, options)).ToList();
+        var results = await sender.SendAsync(messages, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var o = notifier.Value;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var sent = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var n = batch[i];
+            var r = results[i];
+            var attempts = n.Attempts + 1;
+            var (status, next) = r.Outcome switch
+            {
+                SendOutcome.Sent => (NotificationStatus.Sent, n.NextAttemptAt),
+                SendOutcome.Transient when attempts < o.MaxAttempts => (NotificationStatus.Pending,
+                    now + RetrySchedule.Delay(attempts, TimeSpan.FromSeconds(o.RetryBaseSeconds), TimeSpan.FromSeconds(o.RetryMaxSeconds))),
+                _ => (NotificationStatus.Failed, n.NextAttemptAt),
+            };
+            if (status == NotificationStatus.Sent) sent++;
+            else logger.LogWarning("Mail {Id} for incident {Incident} {Outcome}: {Detail}", n.Id, n.IncidentId, status == NotificationStatus.Failed ? "failed" : "will be retried", r.Detail);
+            await db.Notifications.Where(x => x.Id == n.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, status)
+                .SetProperty(x => x.Attempts, attempts)
+                .SetProperty(x => x.NextAttemptAt, next)
+                .SetProperty(x => x.LeasedUntil, (DateTime?)null)
+                .SetProperty(x => x.SentAt, status == NotificationStatus.Sent ? now : null)
+                .SetProperty(x => x.LastResult, r.Detail), ct);
+        }
+        return sent;
+    }
+}

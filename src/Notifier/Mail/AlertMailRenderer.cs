@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Alerts.Core.Domain;
+using Alerts.Core.Events;
+using Alerts.Core.Options;
+
+namespace Alerts.Notifier.Mail;
+
+public sealed record RenderedMail(string Subject, string TextBody);
+
+/// <summary>What an incident mail says. Subjects follow Django's error and broken-link mails.</summary>
+public static class AlertMailRenderer
+{
+    private const int MaxSubject = 250;
+
+    public static RenderedMail Render(Incident incident, EventPayload e, AlertsOptions settings)
+    {
+        var subject = incident.Kind == EventKind.BrokenLink ? BrokenLinkSubject(e) : ErrorSubject(e);
+        var body = incident.Kind == EventKind.BrokenLink ? BrokenLinkBody(e) : ErrorBody(e);
+        body.AppendLine();
+        AppendIncident(body, incident, settings);
+        return new RenderedMail(IncidentTitle.OneLine(settings.EmailSubjectPrefix + subject, MaxSubject), body.ToString());
+    }
+
+    /// <summary>"ERROR: Internal Server Error: /orders/17 (ZeroDivisionError: division by zero)".</summary>
+    public static string ErrorSubject(EventPayload e)
+    {
+        var level = (e.Level ?? "error").ToUpperInvariant();
+        var head = !string.IsNullOrWhiteSpace(e.Message) ? e.Message : PathOf(e.Request?.Url);
+        var exception = e.Exception is { } ex ? (string.IsNullOrEmpty(ex.Value) ? ex.Type : $"{ex.Type}: {ex.Value}") : null;
+        if (string.IsNullOrWhiteSpace(head)) return $"{level}: {exception}";
+        return exception is null || head.Contains(exception, StringComparison.Ordinal) ? $"{level}: {head}" : $"{level}: {head} ({exception})";
+    }
+
+    /// <summary>Django's "Broken INTERNAL link on host" when the referrer is on the same host, else "Broken link on host".</summary>
+    public static string BrokenLinkSubject(EventPayload e)
+    {
+        var host = HostOf(e.Request?.Url);
+        return IsInternalReferrer(e.Request?.Referrer, host) ? $"Broken INTERNAL link on {host}" : $"Broken link on {host}";
+    }
+
+    public static bool IsInternalReferrer(string? referrer, string host) =>
+        !string.IsNullOrEmpty(referrer) && host.Length > 0
+        && Regex.IsMatch(referrer, $"^https?://{Regex.Escape(host)}/", RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
+
+    private static StringBuilder ErrorBody(EventPayload e)
+    {
+        var sb = new StringBuilder();
+        if (!string.IsNullOrWhiteSpace(e.Message)) sb.AppendLine(e.Message).AppendLine();
+        if (e.Exception is { } ex)
+        {
+            if (ex.Frames is { Count: > 0 } frames)
+            {
+                sb.AppendLine("Traceback (most recent call last):");
+                foreach (var f in frames)
+                {
+                    sb.Append(CultureInfo.InvariantCulture, $"  File \"{f.Filename ?? f.Module ?? "?"}\"");
+                    if (f.Lineno is { } line) sb.Append(CultureInfo.InvariantCulture, $", line {line}");
+                    sb.Append(CultureInfo.InvariantCulture, $", in {f.Function ?? "?"}");
+                    if (f.InApp == true) sb.Append(" [app]");
+                    sb.AppendLine();
+                    if (!string.IsNullOrWhiteSpace(f.ContextLine)) sb.Append("    ").AppendLine(f.ContextLine.Trim());
+                }
+            }
+            var type = string.IsNullOrEmpty(ex.Module) || ex.Module == "builtins" ? ex.Type : $"{ex.Module}.{ex.Type}";
+            sb.AppendLine(string.IsNullOrEmpty(ex.Value) ? type : $"{type}: {ex.Value}");
+        }
+        if (e.Request is { } r)
+        {
+            sb.AppendLine().AppendLine("Request:");
+            Line(sb, "  URL", r.Url);
+            Line(sb, "  Method", r.Method);
+            Line(sb, "  Referrer", r.Referrer);
+            Line(sb, "  User agent", r.UserAgent);
+            Line(sb, "  IP address", r.RemoteAddr);
+        }
+        if (e.Tags is { Count: > 0 } tags)
+        {
+            sb.AppendLine().AppendLine("Tags:");
+            foreach (var (k, v) in tags.OrderBy(t => t.Key, StringComparer.Ordinal)) Line(sb, $"  {k}", v);
+        }
+        sb.AppendLine();
+        Line(sb, "Environment", e.Environment);
+        Line(sb, "Release", e.Release);
+        Line(sb, "Server", e.ServerName);
+        return sb;
+    }
+
+    private static StringBuilder BrokenLinkBody(EventPayload e)
+    {
+        var r = e.Request;
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Referrer: {r?.Referrer}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Requested URL: {r?.Url}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"User agent: {r?.UserAgent}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"IP address: {r?.RemoteAddr}");
+        Line(sb, "Environment", e.Environment);
+        return sb;
+    }
+
+    private static void AppendIncident(StringBuilder sb, Incident incident, AlertsOptions settings)
+    {
+        sb.AppendLine("--");
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"Incident #{incident.Id} in project {incident.ProjectId}: {incident.Count} occurrence(s), first seen {incident.FirstSeen:u}, last seen {incident.LastSeen:u}.");
+        if (!string.IsNullOrEmpty(settings.DashboardUrl))
+            sb.AppendLine(CultureInfo.InvariantCulture, $"{settings.DashboardUrl.TrimEnd('/')}/incidents/{incident.Id}");
+    }
+
+    private static void Line(StringBuilder sb, string label, string? value)
+    {
+        if (!string.IsNullOrWhiteSpace(value)) sb.Append(label).Append(": ").AppendLine(value);
+    }
+
+    private static string HostOf(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Authority : "";
+
+    private static string? PathOf(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.AbsolutePath : url;
+}

@@ -1,0 +1,45 @@
+using Alerts.Core.Options;
+using Alerts.Notifier.Delivery;
+using Alerts.Notifier.Grouping;
+using Alerts.Notifier.Mail;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Notifier;
+
+public static class NotifierExtensions
+{
+    /// <summary>Mail sending: every role that sends mail (the notifier, <c>alerts sendtestemail</c>) uses this one path.</summary>
+    public static IServiceCollection AddMailSender(this IServiceCollection services)
+    {
+        services.AddSingleton<SmtpMailSender>();
+        services.AddSingleton<FileMailSender>();
+        services.AddSingleton<ConsoleMailSender>();
+        services.AddSingleton<IMailSender>(sp => sp.GetRequiredService<IOptions<EmailOptions>>().Value.Backend switch
+        {
+            EmailBackend.File => sp.GetRequiredService<FileMailSender>(),
+            EmailBackend.Console => sp.GetRequiredService<ConsoleMailSender>(),
+            _ => sp.GetRequiredService<SmtpMailSender>(),
+        });
+        return services;
+    }
+
+    public static IHostApplicationBuilder AddNotifier(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<NotifierOptions>(NotifierOptions.SectionName, NotifierOptions.Validate);
+        builder.Services.AddMailSender();
+        builder.Services.AddSingleton<IncidentGrouper>();
+        builder.Services.AddSingleton<NotificationDelivery>();
+        builder.Services.AddHostedService<NotifierSweep>();
+        return builder;
+    }
+
+    public static IBusRegistrationConfigurator AddNotifierConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<EventsAcceptedConsumer, EventsAcceptedConsumerDefinition>();
+        bus.AddConsumer<NotificationsQueuedConsumer>();
+        return bus;
+    }
+}
