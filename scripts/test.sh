@@ -72,8 +72,15 @@ ensure_dependencies() {
 
 run_tests() {
   cd "$REPO_ROOT"
-  local rc=0
-  dotnet test Alerts.sln -c Release "$@" || rc=$?
+  local rc=0 out
+  out="$(mktemp)"
+  dotnet test Alerts.sln -c Release "$@" 2>&1 | tee "$out" || rc=$?
+  # One closing line over every test assembly: "N passed, N failed, N skipped".
+  awk '/(Passed|Failed)! +- +Failed:/ {
+         for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1));
+           if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+       END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$out"
+  rm -f "$out"
   return "$rc"
 }
 

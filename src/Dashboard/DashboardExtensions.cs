@@ -10,8 +10,11 @@ namespace Alerts.Dashboard;
 
 public static class DashboardExtensions
 {
-    /// <summary>Signed-in users (cookie) or API tokens (Bearer).</summary>
+    /// <summary>The JSON API: signed-in users (cookie) or API tokens (Bearer).</summary>
     public const string Policy = "Dashboard";
+
+    /// <summary>The pages: signed-in users only, so a visitor is sent to the login page.</summary>
+    public const string PagesPolicy = "DashboardPages";
 
     /// <summary>Users and API tokens, for the Dashboard and for the commands that make them.</summary>
     public static IHostApplicationBuilder AddDashboardAccounts(this IHostApplicationBuilder builder)
@@ -46,8 +49,9 @@ public static class DashboardExtensions
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
             .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, ApiTokenAuthenticationHandler.SchemeName)
-            .RequireAuthenticatedUser());
-        services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/", Policy).AllowAnonymousToPage("/Login"))
+            .RequireAuthenticatedUser())
+            .AddPolicy(PagesPolicy, p => p.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme).RequireAuthenticatedUser());
+        services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/", PagesPolicy).AllowAnonymousToPage("/Login"))
             .AddApplicationPart(typeof(DashboardExtensions).Assembly);
         return builder;
     }

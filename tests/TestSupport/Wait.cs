@@ -11,6 +11,11 @@ public static class Wait
 {
     private static readonly TimeSpan MaxInterval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Returns the first non-null value of a probe that yields a nullable value type.</summary>
+    public static async Task<T> UntilValueAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
+        where T : struct =>
+        (T)await UntilAsync<object>(async () => await probe(), timeout, what);
+
     /// <summary>Returns the first non-null result of <paramref name="probe"/>.</summary>
     /// <exception cref="TimeoutException">No non-null result within <paramref name="timeout"/>.</exception>
     public static async Task<T> UntilAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
