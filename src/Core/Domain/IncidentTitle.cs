@@ -22,6 +22,9 @@ public static class IncidentTitle
     {
         var chars = text.Select(c => char.IsControl(c) ? ' ' : c).ToArray();
         var line = new string(chars).Trim();
-        return line.Length <= maxLength ? line : line[..(maxLength - 1)] + "…";
+        if (line.Length <= maxLength) return line;
+        var cut = maxLength - 1;
+        if (cut > 0 && char.IsHighSurrogate(line[cut - 1])) cut--; // never keep half of a surrogate pair
+        return line[..cut] + "…";
     }
 }

@@ -41,7 +41,8 @@ public sealed class IncidentGrouper(
         var notifications = new List<Notification>();
         var groups = claimed
             .Select(e => (Event: e, Payload: Parse(e)))
-            .GroupBy(x => (x.Event.ProjectId, Fingerprint: Fingerprinter.Compute(x.Event.Kind, x.Payload)));
+            .GroupBy(x => (x.Event.ProjectId, Fingerprint: Fingerprinter.Compute(x.Event.Kind, x.Payload)))
+            .ToList();
         foreach (var group in groups)
         {
             var items = group.ToList();
@@ -68,7 +69,7 @@ public sealed class IncidentGrouper(
         db.Notifications.AddRange(notifications);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        logger.LogDebug("Grouped {Events} event(s) into {Incidents} incident(s)", claimed.Count, groups.Count());
+        logger.LogDebug("Grouped {Events} event(s) into {Incidents} incident(s)", claimed.Count, groups.Count);
         return [.. notifications.Where(n => n.Status == NotificationStatus.Pending).Select(n => n.Id)];
     }
 

@@ -1,0 +1,224 @@
+using Alerts.Core.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Core.Tests;
+
+public class OptionsValidationTests
+{
+    private const string GoodKey = "0123456789abcdef0123";
+
+    /// <summary>One bad setting per row, and the configuration keys its message must name.</summary>
+    private static readonly Dictionary<string, (Func<IEnumerable<string>> Validate, string[] Keys)> BadConfigurations = new()
+    {
+        ["UseTls and UseSsl together"] = (
+            () => EmailOptionsRules.Validate(new EmailOptions { UseTls = true, UseSsl = true }),
+            ["Alerts:Email:UseTls", "Alerts:Email:UseSsl"]),
+        ["port 0"] = (() => EmailOptionsRules.Validate(new EmailOptions { Port = 0 }), ["Alerts:Email:Port"]),
+        ["port above 65535"] = (() => EmailOptionsRules.Validate(new EmailOptions { Port = 70000 }), ["Alerts:Email:Port"]),
+        ["timeout 0"] = (() => EmailOptionsRules.Validate(new EmailOptions { TimeoutSeconds = 0 }), ["Alerts:Email:TimeoutSeconds"]),
+        ["empty host"] = (() => EmailOptionsRules.Validate(new EmailOptions { Host = " " }), ["Alerts:Email:Host"]),
+        ["password without user"] = (
+            () => EmailOptionsRules.Validate(new EmailOptions { HostPassword = "secret" }),
+            ["Alerts:Email:HostPassword", "Alerts:Email:HostUser"]),
+        ["client cert without key"] = (
+            () => EmailOptionsRules.Validate(new EmailOptions { SslCertFile = typeof(OptionsValidationTests).Assembly.Location }),
+            ["Alerts:Email:SslCertFile", "Alerts:Email:SslKeyFile"]),
+        ["missing trusted server cert"] = (
+            () => EmailOptionsRules.Validate(new EmailOptions { TrustedServerCertFile = "/nonexistent/relay.pem" }),
+            ["Alerts:Email:TrustedServerCertFile"]),
+        ["File backend without a folder"] = (
+            () => EmailOptionsRules.Validate(new EmailOptions { Backend = EmailBackend.File, FilePath = "" }),
+            ["Alerts:Email:FilePath"]),
+        ["unknown backend"] = (() => EmailOptionsRules.Validate(new EmailOptions { Backend = (EmailBackend)7 }), ["Alerts:Email:Backend"]),
+        ["bad admin email"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions { Admins = [new Recipient { Name = "Ada", Email = "ada-at-example.com" }] }),
+            ["Alerts:Admins:0:Email"]),
+        ["bad second manager email"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions
+            {
+                Managers = [new Recipient { Email = "max@example.com" }, new Recipient { Email = "" }],
+            }),
+            ["Alerts:Managers:1:Email"]),
+        ["line break in an admin name"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions { Admins = [new Recipient { Name = "Ada\r\nBcc: x@evil.test", Email = "ada@example.com" }] }),
+            ["Alerts:Admins:0:Name"]),
+        ["bad server email"] = (() => AlertsOptionsRules.Validate(new AlertsOptions { ServerEmail = "alerts" }), ["Alerts:ServerEmail"]),
+        ["line break in the subject prefix"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions { EmailSubjectPrefix = "[Alerts]\n" }),
+            ["Alerts:EmailSubjectPrefix"]),
+        ["invalid Ignorable404Urls regex"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions { Ignorable404Urls = [@"\.php$", "^/wp-(admin"] }),
+            ["Alerts:Ignorable404Urls:1"]),
+        ["relative dashboard URL"] = (() => AlertsOptionsRules.Validate(new AlertsOptions { DashboardUrl = "alerts/" }), ["Alerts:DashboardUrl"]),
+        ["project Id 0"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions { Projects = [Project(0, "shop", GoodKey)] }),
+            ["Alerts:Projects:0:Id"]),
+        ["duplicate project ids"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions { Projects = [Project(1, "shop", GoodKey), Project(1, "blog", GoodKey + "x")] }),
+            ["Alerts:Projects:1:Id"]),
+        ["project without a name"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions { Projects = [Project(1, "", GoodKey)] }),
+            ["Alerts:Projects:0:Name"]),
+        ["short project key"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions { Projects = [Project(1, "shop", "short")] }),
+            ["Alerts:Projects:0:Key"]),
+        ["project key with a space"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions { Projects = [Project(1, "shop", "0123456789 abcdef")] }),
+            ["Alerts:Projects:0:Key"]),
+        ["duplicate project key"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions { Projects = [Project(1, "shop", GoodKey), Project(2, "blog", GoodKey)] }),
+            ["Alerts:Projects:1:Key"]),
+        ["unknown database provider"] = (
+            () => DatabaseOptionsRules.Validate(new DatabaseOptions { Provider = (DatabaseProvider)9, ConnectionString = DatabaseOptions.DefaultSqlite }),
+            ["Alerts:Database:Provider"]),
+        ["empty connection string"] = (
+            () => DatabaseOptionsRules.Validate(new DatabaseOptions { Provider = DatabaseProvider.Postgres }),
+            ["ConnectionStrings:Alerts"]),
+        ["RabbitMq transport without an amqp URI"] = (
+            () => MessagingOptionsRules.Validate(new MessagingOptions { Transport = MessagingTransport.RabbitMq }),
+            ["ConnectionStrings:RabbitMq", "Alerts:Messaging:Transport"]),
+        ["RabbitMq transport with an http URI"] = (
+            () => MessagingOptionsRules.Validate(new MessagingOptions { Transport = MessagingTransport.RabbitMq, RabbitMqUri = "http://rabbit:15672/" }),
+            ["ConnectionStrings:RabbitMq"]),
+        ["grouping concurrency 0"] = (
+            () => MessagingOptionsRules.Validate(new MessagingOptions { GroupingConcurrency = 0 }),
+            ["Alerts:Messaging:GroupingConcurrency"]),
+    };
+
+    /// <summary>Configurations that must start.</summary>
+    private static readonly Dictionary<string, Func<IEnumerable<string>>> GoodConfigurations = new()
+    {
+        ["Alerts defaults"] = () => AlertsOptionsRules.Validate(new AlertsOptions()),
+        ["Email defaults"] = () => EmailOptionsRules.Validate(new EmailOptions()),
+        ["Database defaults"] = () => DatabaseOptionsRules.Validate(new DatabaseOptions { ConnectionString = DatabaseOptions.DefaultSqlite }),
+        ["Messaging defaults"] = () => MessagingOptionsRules.Validate(new MessagingOptions()),
+        ["admins, managers, projects and 404 patterns"] = () => AlertsOptionsRules.Validate(new AlertsOptions
+        {
+            Admins = [new Recipient { Name = "Ada Admin", Email = "ada@example.com" }],
+            Managers = [new Recipient { Email = "max@example.com" }],
+            ServerEmail = "alerts@shop.example.com",
+            Ignorable404Urls = [@"\.php$", "^/favicon.ico$"],
+            DashboardUrl = "https://alerts.example.com/",
+            Projects = [Project(1, "shop", GoodKey), Project(2, "blog", ProjectKeyFormat.New())],
+        }),
+        ["STARTTLS with login"] = () => EmailOptionsRules.Validate(new EmailOptions
+        {
+            Host = "smtp.example.com",
+            Port = 587,
+            UseTls = true,
+            HostUser = "alerts",
+            HostPassword = "secret",
+        }),
+        ["implicit TLS"] = () => EmailOptionsRules.Validate(new EmailOptions { Host = "smtp.example.com", Port = 465, UseSsl = true }),
+        ["RabbitMq with an amqp URI"] = () => MessagingOptionsRules.Validate(new MessagingOptions
+        {
+            Transport = MessagingTransport.RabbitMq,
+            RabbitMqUri = "amqp://alerts:secret@rabbit:5672/alerts",
+        }),
+        ["Postgres"] = () => DatabaseOptionsRules.Validate(new DatabaseOptions
+        {
+            Provider = DatabaseProvider.Postgres,
+            ConnectionString = "Host=db;Database=alerts;Username=alerts",
+        }),
+    };
+
+    public static TheoryData<string> BadConfigurationNames => [.. BadConfigurations.Keys];
+
+    public static TheoryData<string> GoodConfigurationNames => [.. GoodConfigurations.Keys];
+
+    [Theory]
+    [MemberData(nameof(BadConfigurationNames))]
+    public void Validate_BadConfiguration_GivesOneMessageNamingTheKey(string configuration)
+    {
+        var (validate, keys) = BadConfigurations[configuration];
+
+        var message = Assert.Single(validate());
+
+        foreach (var key in keys) Assert.Contains(key, message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(GoodConfigurationNames))]
+    public void Validate_GoodConfiguration_GivesNoMessage(string configuration)
+    {
+        Assert.Empty(GoodConfigurations[configuration]());
+    }
+
+    [Fact]
+    public void AddAlertsOptions_UseTlsAndUseSsl_FailsNamingBothKeys()
+    {
+        using var services = Services(new()
+        {
+            ["Alerts:Email:UseTls"] = "true",
+            ["Alerts:Email:UseSsl"] = "true",
+        });
+
+        var ex = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<EmailOptions>>().Value);
+
+        Assert.Contains("Alerts:Email:UseTls", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Alerts:Email:UseSsl", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddAlertsOptions_BadAdminInConfiguration_FailsNamingTheEntry()
+    {
+        using var services = Services(new()
+        {
+            ["Alerts:Admins:0:Name"] = "Ada",
+            ["Alerts:Admins:0:Email"] = "ada@example.com",
+            ["Alerts:Admins:1:Name"] = "Bob",
+            ["Alerts:Admins:1:Email"] = "bob.example.com",
+        });
+
+        var ex = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<AlertsOptions>>().Value);
+
+        Assert.Contains("Alerts:Admins:1:Email", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddAlertsOptions_EmptyConfiguration_StartsWithDjangoDefaults()
+    {
+        using var services = Services([]);
+
+        var alerts = services.GetRequiredService<IOptions<AlertsOptions>>().Value;
+        var email = services.GetRequiredService<IOptions<EmailOptions>>().Value;
+        var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var messaging = services.GetRequiredService<IOptions<MessagingOptions>>().Value;
+
+        Assert.Equal("[Alerts] ", alerts.EmailSubjectPrefix);
+        Assert.Equal("alerts@localhost", alerts.ServerEmail);
+        Assert.True(alerts.SendBrokenLinkEmails);
+        Assert.Empty(alerts.Admins);
+        Assert.Equal(("localhost", 25, 30, false, false), (email.Host, email.Port, email.TimeoutSeconds, email.UseTls, email.UseSsl));
+        Assert.Equal((DatabaseProvider.Sqlite, DatabaseOptions.DefaultSqlite), (database.Provider, database.ConnectionString));
+        Assert.Equal(MessagingTransport.InMemory, messaging.Transport);
+    }
+
+    [Fact]
+    public void AddAlertsOptions_ConnectionStrings_AreBoundFromTheirOwnSection()
+    {
+        using var services = Services(new()
+        {
+            ["Alerts:Database:Provider"] = "Postgres",
+            ["ConnectionStrings:Alerts"] = "Host=db;Database=alerts",
+            ["Alerts:Messaging:Transport"] = "RabbitMq",
+            ["ConnectionStrings:RabbitMq"] = "amqp://alerts:secret@rabbit:5672/alerts",
+        });
+
+        Assert.Equal("Host=db;Database=alerts", services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString);
+        Assert.Equal("amqp://alerts:secret@rabbit:5672/alerts", services.GetRequiredService<IOptions<MessagingOptions>>().Value.RabbitMqUri);
+    }
+
+    private static ServiceProvider Services(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddAlertsOptions()
+            .BuildServiceProvider();
+    }
+
+    private static ProjectOptions Project(long id, string name, string key) => new() { Id = id, Name = name, Key = key };
+}
