@@ -31,7 +31,7 @@ public sealed class StoredEvent
     public long? IncidentId { get; set; }
 }
 
-public enum IncidentStatus { Open = 0, Resolved = 1, Ignored = 2 }
+public enum IncidentStatus { Open = 0, Resolved = 1, Ignored = 2, Snoozed = 3 }
 
 public sealed class Incident
 {
@@ -45,21 +45,35 @@ public sealed class Incident
     public DateTime FirstSeen { get; set; }
     public DateTime LastSeen { get; set; }
     public string? LastEventId { get; set; }
+    public DateTime? ResolvedAt { get; set; }
+
+    /// <summary>Snoozed until this time, or until <see cref="SnoozedUntilCount"/> occurrences, whichever is set.</summary>
+    public DateTime? SnoozedUntil { get; set; }
+    public long? SnoozedUntilCount { get; set; }
+
+    /// <summary>When the last mail about this incident was decided, and the count it reported: the cooldown's clock.</summary>
+    public DateTime? LastNotifiedAt { get; set; }
+    public long LastNotifiedCount { get; set; }
 }
 
 public enum NotificationStatus { Pending = 0, Sent = 1, Failed = 2, Skipped = 3 }
 
-/// <summary>A mail decided about an incident: the outbox row the sender works from.</summary>
+/// <summary>A mail decided about an incident (or a project's storm summary): the outbox row the sender works from.</summary>
 public sealed class Notification
 {
     public long Id { get; set; }
-    public long IncidentId { get; set; }
-    public required string EventId { get; set; }
+    public long ProjectId { get; set; }
+    /// <summary>Null for a storm summary, which is about several incidents.</summary>
+    public long? IncidentId { get; set; }
+    public string? EventId { get; set; }
     public required string Reason { get; set; }
     public NotificationStatus Status { get; set; }
     public required string Recipients { get; set; }
     public required string Subject { get; set; }
     public required string Body { get; set; }
+    public string? HtmlBody { get; set; }
+    /// <summary>The held-back row was listed in this storm summary.</summary>
+    public long? SummaryId { get; set; }
     public DateTime CreatedAt { get; set; }
     public int Attempts { get; set; }
     public DateTime NextAttemptAt { get; set; }

@@ -55,6 +55,7 @@ public sealed class IncidentGrouper(
             var mail = AlertMailRenderer.Render(incident, items[0].Payload, options);
             notifications.Add(new Notification
             {
+                ProjectId = incident.ProjectId,
                 IncidentId = incident.Id,
                 EventId = items[0].Event.Id,
                 Reason = decision.Reason,

@@ -13,13 +13,14 @@ public static class AlertMessageFactory
         var message = new MimeMessage
         {
             Subject = n.Subject,
-            MessageId = $"alerts.{n.Id}.incident.{n.IncidentId}@{domain}",
+            MessageId = $"alerts.{n.Id}.project.{n.ProjectId}@{domain}",
             Body = new TextPart("plain") { Text = n.Body },
         };
         message.From.Add(MailboxAddress.Parse(settings.ServerEmail));
         message.To.AddRange(InternetAddressList.Parse(n.Recipients));
         message.Headers.Add("Auto-Submitted", "auto-generated");
-        message.Headers.Add("X-Alerts-Incident", n.IncidentId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (n.IncidentId is { } incident)
+            message.Headers.Add("X-Alerts-Incident", incident.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return message;
     }
 

@@ -80,10 +80,25 @@ namespace Alerts.Core.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<DateTime?>("LastNotifiedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("LastNotifiedCount")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTime>("LastSeen")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<long>("ProjectId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("SnoozedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("SnoozedUntilCount")
                         .HasColumnType("bigint");
 
                     b.Property<int>("Status")
@@ -123,11 +138,13 @@ namespace Alerts.Core.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("EventId")
-                        .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
-                    b.Property<long>("IncidentId")
+                    b.Property<string>("HtmlBody")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("IncidentId")
                         .HasColumnType("bigint");
 
                     b.Property<string>("LastResult")
@@ -139,10 +156,13 @@ namespace Alerts.Core.Data.Migrations.Postgres
                     b.Property<DateTime>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Reason")
                         .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<string>("Recipients")
                         .IsRequired()
@@ -158,9 +178,14 @@ namespace Alerts.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<long?>("SummaryId")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
                     b.HasIndex("IncidentId");
+
+                    b.HasIndex("ProjectId", "CreatedAt");
 
                     b.HasIndex("Status", "NextAttemptAt");
 

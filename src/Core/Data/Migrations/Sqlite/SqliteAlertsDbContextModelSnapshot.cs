@@ -71,10 +71,25 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LastNotifiedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastNotifiedCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("LastSeen")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SnoozedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SnoozedUntilCount")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Status")
@@ -112,11 +127,13 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("EventId")
-                        .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("IncidentId")
+                    b.Property<string>("HtmlBody")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("IncidentId")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("LastResult")
@@ -128,9 +145,12 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                     b.Property<DateTime>("NextAttemptAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Reason")
                         .IsRequired()
-                        .HasMaxLength(64)
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Recipients")
@@ -147,9 +167,14 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("SummaryId")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("IncidentId");
+
+                    b.HasIndex("ProjectId", "CreatedAt");
 
                     b.HasIndex("Status", "NextAttemptAt");
 

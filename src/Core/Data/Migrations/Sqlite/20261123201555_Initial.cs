@@ -58,7 +58,12 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                     Count = table.Column<long>(type: "INTEGER", nullable: false),
                     FirstSeen = table.Column<DateTime>(type: "TEXT", nullable: false),
                     LastSeen = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    LastEventId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true)
+                    LastEventId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    ResolvedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    SnoozedUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    SnoozedUntilCount = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastNotifiedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastNotifiedCount = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -71,13 +76,16 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                 {
                     Id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
-                    IncidentId = table.Column<long>(type: "INTEGER", nullable: false),
-                    EventId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Reason = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    ProjectId = table.Column<long>(type: "INTEGER", nullable: false),
+                    IncidentId = table.Column<long>(type: "INTEGER", nullable: true),
+                    EventId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     Status = table.Column<int>(type: "INTEGER", nullable: false),
                     Recipients = table.Column<string>(type: "TEXT", nullable: false),
                     Subject = table.Column<string>(type: "TEXT", nullable: false),
                     Body = table.Column<string>(type: "TEXT", nullable: false),
+                    HtmlBody = table.Column<string>(type: "TEXT", nullable: true),
+                    SummaryId = table.Column<long>(type: "INTEGER", nullable: true),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false),
                     NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: false),
@@ -172,6 +180,11 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                 name: "IX_Notifications_IncidentId",
                 table: "Notifications",
                 column: "IncidentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Notifications_ProjectId_CreatedAt",
+                table: "Notifications",
+                columns: new[] { "ProjectId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Notifications_Status_NextAttemptAt",

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Alerts.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAlertsDbContext))]
-    [Migration("20261123195939_Initial")]
+    [Migration("20261123201602_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -83,10 +83,25 @@ namespace Alerts.Core.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<DateTime?>("LastNotifiedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("LastNotifiedCount")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTime>("LastSeen")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<long>("ProjectId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("SnoozedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("SnoozedUntilCount")
                         .HasColumnType("bigint");
 
                     b.Property<int>("Status")
@@ -126,11 +141,13 @@ namespace Alerts.Core.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("EventId")
-                        .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
-                    b.Property<long>("IncidentId")
+                    b.Property<string>("HtmlBody")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("IncidentId")
                         .HasColumnType("bigint");
 
                     b.Property<string>("LastResult")
@@ -142,10 +159,13 @@ namespace Alerts.Core.Data.Migrations.Postgres
                     b.Property<DateTime>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Reason")
                         .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<string>("Recipients")
                         .IsRequired()
@@ -161,9 +181,14 @@ namespace Alerts.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<long?>("SummaryId")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
                     b.HasIndex("IncidentId");
+
+                    b.HasIndex("ProjectId", "CreatedAt");
 
                     b.HasIndex("Status", "NextAttemptAt");
 

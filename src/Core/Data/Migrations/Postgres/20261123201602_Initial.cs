@@ -59,7 +59,12 @@ namespace Alerts.Core.Data.Migrations.Postgres
                     Count = table.Column<long>(type: "bigint", nullable: false),
                     FirstSeen = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     LastSeen = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    LastEventId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true)
+                    LastEventId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    ResolvedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    SnoozedUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    SnoozedUntilCount = table.Column<long>(type: "bigint", nullable: true),
+                    LastNotifiedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    LastNotifiedCount = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -72,13 +77,16 @@ namespace Alerts.Core.Data.Migrations.Postgres
                 {
                     Id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    IncidentId = table.Column<long>(type: "bigint", nullable: false),
-                    EventId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Reason = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ProjectId = table.Column<long>(type: "bigint", nullable: false),
+                    IncidentId = table.Column<long>(type: "bigint", nullable: true),
+                    EventId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    Reason = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     Status = table.Column<int>(type: "integer", nullable: false),
                     Recipients = table.Column<string>(type: "text", nullable: false),
                     Subject = table.Column<string>(type: "text", nullable: false),
                     Body = table.Column<string>(type: "text", nullable: false),
+                    HtmlBody = table.Column<string>(type: "text", nullable: true),
+                    SummaryId = table.Column<long>(type: "bigint", nullable: true),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     Attempts = table.Column<int>(type: "integer", nullable: false),
                     NextAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
@@ -173,6 +181,11 @@ namespace Alerts.Core.Data.Migrations.Postgres
                 name: "IX_Notifications_IncidentId",
                 table: "Notifications",
                 column: "IncidentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Notifications_ProjectId_CreatedAt",
+                table: "Notifications",
+                columns: new[] { "ProjectId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Notifications_Status_NextAttemptAt",
