@@ -31,6 +31,7 @@ public static class NotifierExtensions
         builder.Services.AddValidatedOptions<NotifierOptions>(NotifierOptions.SectionName, NotifierOptions.Validate);
         builder.Services.AddMailSender();
         builder.Services.AddSingleton<IncidentGrouper>();
+        builder.Services.AddSingleton<FollowUpMails>();
         builder.Services.AddSingleton<NotificationDelivery>();
         builder.Services.AddHostedService<NotifierSweep>();
         return builder;

@@ -1,5 +1,6 @@
 using Alerts.Contracts;
 using Alerts.Core.Data;
+using Alerts.Notifier.Grouping;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -10,12 +11,14 @@ namespace Alerts.Notifier.Delivery;
 
 /// <summary>
 /// The database is the source of truth: at start-up and on a schedule, events still ungrouped are
-/// published again (a lost in-memory message or a crash loses nothing) and due mails are sent.
+/// published again (a lost in-memory message or a crash loses nothing), follow-up summaries are decided
+/// and due mails are sent.
 /// </summary>
 public sealed class NotifierSweep(
     IDbContextFactory<AlertsDbContext> factory,
     IBus bus,
     NotificationDelivery delivery,
+    FollowUpMails followUps,
     IOptions<NotifierOptions> options,
     TimeProvider clock,
     ILogger<NotifierSweep> logger) : BackgroundService
@@ -34,6 +37,7 @@ public sealed class NotifierSweep(
                 // At start-up everything ungrouped is ours; later, only what has waited a whole interval.
                 var cutoff = clock.GetUtcNow().UtcDateTime - interval;
                 await RepublishUngroupedAsync(cutoff < startedAt ? startedAt : cutoff, stoppingToken);
+                await followUps.DecideAsync(stoppingToken);
                 await delivery.SendDueAsync(null, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

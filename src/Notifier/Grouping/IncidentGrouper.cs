@@ -4,7 +4,6 @@ using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
-using Alerts.Notifier.Mail;
 using Alerts.Notifier.Policy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -20,6 +19,7 @@ namespace Alerts.Notifier.Grouping;
 public sealed class IncidentGrouper(
     IDbContextFactory<AlertsDbContext> factory,
     IOptionsMonitor<AlertsOptions> settings,
+    IOptionsMonitor<AlertPolicyOptions> policy,
     TimeProvider clock,
     ILogger<IncidentGrouper> logger)
 {
@@ -38,6 +38,8 @@ public sealed class IncidentGrouper(
         if (claimed.Count == 0) return [];
 
         var options = settings.CurrentValue;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var mailsInWindow = new ProjectMailCounter(transaction, policy.CurrentValue, now);
         var notifications = new List<Notification>();
         var groups = claimed
             .Select(e => (Event: e, Payload: Parse(e)))
@@ -46,26 +48,21 @@ public sealed class IncidentGrouper(
         foreach (var group in groups)
         {
             var items = group.ToList();
+            var latest = items.MaxBy(x => x.Event.ReceivedAt);
             var incident = await UpsertIncidentAsync(transaction, group.Key.ProjectId, group.Key.Fingerprint, items, ct);
             await AssignAsync(transaction, incident.Id, [.. items.Select(x => x.Event.Id)], ct);
 
-            // The first occurrence is the one whose upsert created the row: only one transaction sees that.
-            var decision = AlertPolicy.Decide(new AlertContext(incident.Kind, incident.Count == items.Count, incident.Count), options);
+            // The state comes from the upsert, which holds the incident's row lock until commit:
+            // a first occurrence or a regression is seen by exactly one transaction.
+            var decision = AlertPolicy.Decide(new AlertContext(
+                incident.Kind, incident.Status, incident.Count - items.Count, incident.Count, now,
+                RecipientRouting.For(incident.Kind, incident.ProjectId, latest.Payload.Environment, options),
+                incident.LastNotifiedAt, incident.LastNotifiedCount, incident.SnoozedUntil, incident.SnoozedUntilCount,
+                await mailsInWindow.CountAsync(incident.ProjectId, ct), options.SendBrokenLinkEmails), policy.CurrentValue);
+            await IncidentState.ApplyAsync(transaction, incident, decision, now, expectedLastNotifiedAt: null, ct);
             if (!decision.Record) continue;
-            var mail = AlertMailRenderer.Render(incident, items[0].Payload, options);
-            notifications.Add(new Notification
-            {
-                ProjectId = incident.ProjectId,
-                IncidentId = incident.Id,
-                EventId = items[0].Event.Id,
-                Reason = decision.Reason,
-                Status = decision.Send ? NotificationStatus.Pending : NotificationStatus.Skipped,
-                Recipients = AlertMessageFactory.FormatRecipients(decision.Recipients),
-                Subject = mail.Subject,
-                Body = mail.TextBody,
-                CreatedAt = clock.GetUtcNow().UtcDateTime,
-                NextAttemptAt = clock.GetUtcNow().UtcDateTime,
-            });
+            if (decision.Send) mailsInWindow.Add(incident.ProjectId);
+            notifications.Add(AlertNotifications.For(incident, latest.Event.Id, latest.Payload, decision, options, now));
         }
         db.Notifications.AddRange(notifications);
         await db.SaveChangesAsync(ct);
@@ -76,7 +73,7 @@ public sealed class IncidentGrouper(
 
     private static async Task<List<StoredEvent>> ClaimAsync(DbTransaction tx, IReadOnlyList<string> ids, CancellationToken ct)
     {
-        await using var cmd = Command(tx);
+        await using var cmd = tx.CreateCommand();
         var list = cmd.AddListParameters("e", ids);
         cmd.AddParameter("@claimed", Claimed);
         cmd.CommandText = $"""
@@ -105,7 +102,7 @@ public sealed class IncidentGrouper(
     {
         var first = items.MinBy(x => x.Event.ReceivedAt);
         var last = items.MaxBy(x => x.Event.ReceivedAt);
-        await using var cmd = Command(tx);
+        await using var cmd = tx.CreateCommand();
         cmd.AddParameter("@project", projectId);
         cmd.AddParameter("@fingerprint", fingerprint);
         cmd.AddParameter("@kind", (int)first.Event.Kind);
@@ -123,7 +120,8 @@ public sealed class IncidentGrouper(
                 "LastEventId" = CASE WHEN excluded."LastSeen" >= "Incidents"."LastSeen" THEN excluded."LastEventId" ELSE "Incidents"."LastEventId" END,
                 "LastSeen" = CASE WHEN excluded."LastSeen" > "Incidents"."LastSeen" THEN excluded."LastSeen" ELSE "Incidents"."LastSeen" END,
                 "FirstSeen" = CASE WHEN excluded."FirstSeen" < "Incidents"."FirstSeen" THEN excluded."FirstSeen" ELSE "Incidents"."FirstSeen" END
-            RETURNING "Id", "Count", "FirstSeen", "LastSeen", "Status", "Title"
+            RETURNING "Id", "Count", "FirstSeen", "LastSeen", "Status", "Title",
+                "LastNotifiedAt", "LastNotifiedCount", "SnoozedUntil", "SnoozedUntilCount"
             """;
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) throw new InvalidOperationException("The incident upsert returned no row.");
@@ -138,24 +136,22 @@ public sealed class IncidentGrouper(
             LastSeen = DateTime.SpecifyKind(reader.GetDateTime(3), DateTimeKind.Utc),
             Status = (IncidentStatus)reader.GetInt32(4),
             Title = reader.GetString(5),
+            LastNotifiedAt = reader.IsDBNull(6) ? null : DateTime.SpecifyKind(reader.GetDateTime(6), DateTimeKind.Utc),
+            LastNotifiedCount = reader.GetInt64(7),
+            SnoozedUntil = reader.IsDBNull(8) ? null : DateTime.SpecifyKind(reader.GetDateTime(8), DateTimeKind.Utc),
+            SnoozedUntilCount = reader.IsDBNull(9) ? null : reader.GetInt64(9),
         };
     }
 
     private static async Task AssignAsync(DbTransaction tx, long incidentId, IReadOnlyList<string> ids, CancellationToken ct)
     {
-        await using var cmd = Command(tx);
+        await using var cmd = tx.CreateCommand();
         var list = cmd.AddListParameters("e", ids);
         cmd.AddParameter("@incident", incidentId);
         cmd.CommandText = $"""UPDATE "Events" SET "IncidentId" = @incident WHERE "Id" IN ({list})""";
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    private static DbCommand Command(DbTransaction tx)
-    {
-        var cmd = tx.Connection!.CreateCommand();
-        cmd.Transaction = tx;
-        return cmd;
-    }
 
     private static EventPayload Parse(StoredEvent e) =>
         JsonSerializer.Deserialize(e.Payload, EventJsonContext.Default.EventPayload) ?? new EventPayload();

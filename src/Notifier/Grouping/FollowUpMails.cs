@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Alerts.Core.Data;
+using Alerts.Core.Domain;
+using Alerts.Core.Events;
+using Alerts.Core.Options;
+using Alerts.Notifier.Policy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Notifier.Grouping;
+
+/// <summary>
+/// The mails a quiet moment brings: a summary for incidents that went on occurring during their cooldown,
+/// and one storm summary per project listing the incidents the project cap held back.
+/// </summary>
+public sealed class FollowUpMails(
+    IDbContextFactory<AlertsDbContext> factory,
+    IOptionsMonitor<AlertsOptions> settings,
+    IOptionsMonitor<AlertPolicyOptions> policy,
+    TimeProvider clock)
+{
+    private const int Batch = 100;
+    public const string StormSummary = "storm summary";
+
+    /// <summary>Decides the follow-ups that are due; returns the notifications to send.</summary>
+    public async Task<IReadOnlyList<long>> DecideAsync(CancellationToken ct)
+    {
+        var queued = new List<long>();
+        queued.AddRange(await SummariesAsync(ct));
+        queued.AddRange(await StormSummariesAsync(ct));
+        return queued;
+    }
+
+    private async Task<List<long>> SummariesAsync(CancellationToken ct)
+    {
+        var p = policy.CurrentValue;
+        var options = settings.CurrentValue;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var cutoff = now.AddMinutes(-p.CooldownMinutes);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var due = await db.Incidents
+            .Where(i => i.Count > i.LastNotifiedCount && i.LastNotifiedAt != null && i.LastNotifiedAt <= cutoff
+                        && (i.Status == IncidentStatus.Open
+                            || (i.Status == IncidentStatus.Snoozed && ((i.SnoozedUntil != null && i.SnoozedUntil <= now)
+                                || (i.SnoozedUntilCount != null && i.SnoozedUntilCount <= i.Count)))))
+            .OrderBy(i => i.LastNotifiedAt).Take(Batch).ToListAsync(ct);
+
+        var queued = new List<long>();
+        foreach (var incident in due)
+        {
+            var latest = await db.Events.FirstOrDefaultAsync(e => e.Id == incident.LastEventId, ct);
+            var payload = latest is null ? new EventPayload() : JsonSerializer.Deserialize(latest.Payload, EventJsonContext.Default.EventPayload)!;
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var mailsInWindow = new ProjectMailCounter(tx.GetDbTransaction(), p, now);
+            var decision = AlertPolicy.Decide(new AlertContext(
+                incident.Kind, incident.Status, incident.Count, incident.Count, now,
+                RecipientRouting.For(incident.Kind, incident.ProjectId, payload.Environment, options),
+                incident.LastNotifiedAt, incident.LastNotifiedCount, incident.SnoozedUntil, incident.SnoozedUntilCount,
+                await mailsInWindow.CountAsync(incident.ProjectId, ct), options.SendBrokenLinkEmails, Trigger.Sweep), p);
+            // Conditional on the clock we read: when two notifiers sweep, one decides and the other moves on.
+            if (!await IncidentState.ApplyAsync(tx.GetDbTransaction(), incident, decision, now, incident.LastNotifiedAt, ct)) continue;
+            if (decision.Record)
+            {
+                var notification = AlertNotifications.For(incident, latest?.Id ?? "", payload, decision, options, now);
+                db.Notifications.Add(notification);
+                await db.SaveChangesAsync(ct);
+                if (decision.Send) queued.Add(notification.Id);
+            }
+            await tx.CommitAsync(ct);
+            db.ChangeTracker.Clear();
+        }
+        return queued;
+    }
+
+    private async Task<List<long>> StormSummariesAsync(CancellationToken ct)
+    {
+        var p = policy.CurrentValue;
+        var options = settings.CurrentValue;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var windowStart = now.AddMinutes(-p.ProjectCapWindowMinutes);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var projects = await db.Notifications
+            .Where(n => n.Status == NotificationStatus.Skipped && n.SummaryId == null && n.Reason.Contains(AlertPolicy.CapReached))
+            .Select(n => n.ProjectId).Distinct().ToListAsync(ct);
+
+        var queued = new List<long>();
+        foreach (var projectId in projects)
+        {
+            // One storm summary per project per window.
+            if (await db.Notifications.AnyAsync(n => n.ProjectId == projectId && n.Reason == StormSummary && n.CreatedAt >= windowStart, ct))
+                continue;
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var held = await db.Notifications
+                .Where(n => n.ProjectId == projectId && n.Status == NotificationStatus.Skipped && n.SummaryId == null && n.Reason.Contains(AlertPolicy.CapReached))
+                .OrderBy(n => n.Id).Take(500).ToListAsync(ct);
+            var incidentIds = held.Select(n => n.IncidentId).OfType<long>().Distinct().ToList();
+            var incidents = await db.Incidents.Where(i => incidentIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+            var project = await db.Projects.Where(x => x.Id == projectId).Select(x => x.Name).FirstOrDefaultAsync(ct) ?? $"project {projectId}";
+
+            var body = new StringBuilder();
+            body.AppendLine(CultureInfo.InvariantCulture, $"The project cap ({p.ProjectCap} mails in {p.ProjectCapWindowMinutes} min) held back {held.Count} mail(s) about {incidents.Count} incident(s) in {project}:");
+            body.AppendLine();
+            foreach (var incident in incidents.Values.OrderByDescending(i => i.Count))
+            {
+                body.AppendLine(CultureInfo.InvariantCulture, $"  #{incident.Id}  {incident.Count,8} × {incident.Title}");
+                if (!string.IsNullOrEmpty(options.DashboardUrl))
+                    body.AppendLine(CultureInfo.InvariantCulture, $"            {options.DashboardUrl.TrimEnd('/')}/incidents/{incident.Id}");
+            }
+            var recipients = held.SelectMany(n => MimeKit.InternetAddressList.Parse(n.Recipients).Mailboxes)
+                .DistinctBy(m => m.Address, StringComparer.OrdinalIgnoreCase).ToList();
+            var summary = new Notification
+            {
+                ProjectId = projectId,
+                Reason = StormSummary,
+                Status = recipients.Count == 0 ? NotificationStatus.Skipped : NotificationStatus.Pending,
+                Recipients = new MimeKit.InternetAddressList(recipients).ToString(),
+                Subject = IncidentTitle.OneLine($"{options.EmailSubjectPrefix}Storm: {incidents.Count} incident(s) in {project} held back", 250),
+                Body = body.ToString(),
+                CreatedAt = now,
+                NextAttemptAt = now,
+            };
+            db.Notifications.Add(summary);
+            await db.SaveChangesAsync(ct);
+            var ids = held.Select(n => n.Id).ToList();
+            await db.Notifications.Where(n => ids.Contains(n.Id) && n.SummaryId == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(n => n.SummaryId, summary.Id), ct);
+            await tx.CommitAsync(ct);
+            db.ChangeTracker.Clear();
+            if (summary.Status == NotificationStatus.Pending) queued.Add(summary.Id);
+        }
+        return queued;
+    }
+}

@@ -1,0 +1,94 @@
+using System.Data.Common;
+using Alerts.Core.Data;
+using Alerts.Core.Domain;
+using Alerts.Core.Events;
+using Alerts.Core.Options;
+using Alerts.Notifier.Mail;
+using Alerts.Notifier.Policy;
+
+namespace Alerts.Notifier.Grouping;
+
+/// <summary>Writes a decision's effect on its incident: the status, and the cooldown's clock when a mail was recorded.</summary>
+internal static class IncidentState
+{
+    /// <summary>
+    /// Applies the decision; with <paramref name="expectedLastNotifiedAt"/> the update is conditional on nobody
+    /// having decided since (two notifiers sweeping the same incident: one wins). Returns whether it applied.
+    /// </summary>
+    public static async Task<bool> ApplyAsync(DbTransaction tx, Incident incident, AlertDecision decision, DateTime now,
+        DateTime? expectedLastNotifiedAt, CancellationToken ct)
+    {
+        if (!decision.Record && decision.Status == incident.Status && expectedLastNotifiedAt is null) return true;
+        await using var cmd = tx.CreateCommand();
+        cmd.AddParameter("@id", incident.Id);
+        cmd.AddParameter("@status", (int)decision.Status);
+        cmd.AddParameter("@resolved", (int)IncidentStatus.Resolved);
+        cmd.AddParameter("@snoozed", (int)IncidentStatus.Snoozed);
+        cmd.AddParameter("@record", decision.Record ? 1 : 0);
+        cmd.AddParameter("@now", now);
+        cmd.AddParameter("@count", incident.Count);
+        var condition = "";
+        if (expectedLastNotifiedAt is { } expected)
+        {
+            cmd.AddParameter("@expected", expected);
+            condition = """ AND "LastNotifiedAt" = @expected""";
+        }
+        cmd.CommandText = $"""
+            UPDATE "Incidents" SET
+                "Status" = @status,
+                "ResolvedAt" = CASE WHEN @status = @resolved THEN "ResolvedAt" ELSE NULL END,
+                "SnoozedUntil" = CASE WHEN @status = @snoozed THEN "SnoozedUntil" ELSE NULL END,
+                "SnoozedUntilCount" = CASE WHEN @status = @snoozed THEN "SnoozedUntilCount" ELSE NULL END,
+                "LastNotifiedAt" = CASE WHEN @record = 1 THEN @now ELSE "LastNotifiedAt" END,
+                "LastNotifiedCount" = CASE WHEN @record = 1 THEN @count ELSE "LastNotifiedCount" END
+            WHERE "Id" = @id{condition}
+            """;
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+}
+
+/// <summary>Mails already counted against each project's cap in the current window, kept up to date within a batch.</summary>
+internal sealed class ProjectMailCounter(DbTransaction tx, AlertPolicyOptions policy, DateTime now)
+{
+    private readonly Dictionary<long, int> _counts = [];
+
+    public async Task<int> CountAsync(long projectId, CancellationToken ct)
+    {
+        if (_counts.TryGetValue(projectId, out var known)) return known;
+        await using var cmd = tx.CreateCommand();
+        cmd.AddParameter("@project", projectId);
+        cmd.AddParameter("@since", now.AddMinutes(-policy.ProjectCapWindowMinutes));
+        cmd.AddParameter("@skipped", (int)NotificationStatus.Skipped);
+        cmd.CommandText = """
+            SELECT COUNT(*) FROM "Notifications"
+            WHERE "ProjectId" = @project AND "CreatedAt" >= @since AND "Status" <> @skipped
+            """;
+        var count = Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+        _counts[projectId] = count;
+        return count;
+    }
+
+    public void Add(long projectId) => _counts[projectId] = _counts.GetValueOrDefault(projectId) + 1;
+}
+
+/// <summary>The outbox row for a recorded decision, its mail rendered now so it says what was true at the time.</summary>
+internal static class AlertNotifications
+{
+    public static Notification For(Incident incident, string eventId, EventPayload payload, AlertDecision decision, AlertsOptions options, DateTime now)
+    {
+        var mail = AlertMailRenderer.Render(incident, payload, options);
+        return new Notification
+        {
+            ProjectId = incident.ProjectId,
+            IncidentId = incident.Id,
+            EventId = eventId,
+            Reason = decision.Reason,
+            Status = decision.Send ? NotificationStatus.Pending : NotificationStatus.Skipped,
+            Recipients = AlertMessageFactory.FormatRecipients(decision.Recipients),
+            Subject = mail.Subject,
+            Body = mail.TextBody,
+            CreatedAt = now,
+            NextAttemptAt = now,
+        };
+    }
+}
