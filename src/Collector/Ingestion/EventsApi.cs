@@ -4,6 +4,7 @@ using Alerts.Collector.Inbox;
 using Alerts.Collector.Keys;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
+using Alerts.Core.Options;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -29,7 +30,8 @@ public static class EventsApi
     }
 
     public static async Task<Results<Accepted<EventAccepted>, ProblemHttpResult>> PostEvent(
-        HttpContext http, ProjectKeyResolver keys, EventInbox inbox, IOptions<CollectorOptions> options, TimeProvider clock)
+        HttpContext http, ProjectKeyResolver keys, EventInbox inbox, IOptions<CollectorOptions> options,
+        IOptions<ScrubbingOptions> scrubbing, TimeProvider clock)
     {
         var key = KeyOf(http.Request);
         if (key is null)
@@ -65,6 +67,9 @@ public static class EventsApi
                 Title = "The event is not valid",
                 Detail = string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value[0]}")),
             });
+
+        // Before anything is stored: the stored payload is what mails and the Dashboard show.
+        EventScrubber.Scrub(payload, scrubbing.Value.SensitiveNames());
 
         var now = clock.GetUtcNow().UtcDateTime;
         var kind = EventKinds.Parse(payload.Kind)!.Value;

@@ -38,6 +38,9 @@ public sealed class FrameInfo
     public string? Module { get; set; }
     public bool? InApp { get; set; }
     public string? ContextLine { get; set; }
+
+    /// <summary>The frame's local variables by name (Django's technical 500 page shows them); scrubbed on ingestion.</summary>
+    public Dictionary<string, JsonElement>? Vars { get; set; }
 }
 
 public sealed class RequestInfo
@@ -48,6 +51,12 @@ public sealed class RequestInfo
     public string? UserAgent { get; set; }
     public string? RemoteAddr { get; set; }
     public Dictionary<string, string>? Headers { get; set; }
+    public Dictionary<string, string>? Cookies { get; set; }
+
+    /// <summary>The raw query string (without '?'), for clients that send it apart from the URL.</summary>
+    public string? QueryString { get; set; }
+
+    /// <summary>The request body: form fields or JSON as an object, or a raw string.</summary>
     public JsonElement? Data { get; set; }
 }
 

@@ -19,6 +19,7 @@ public static class OptionsRegistration
         services.AddValidatedOptions<AlertsOptions>(AlertsOptions.SectionName, AlertsOptionsRules.Validate);
         services.AddValidatedOptions<EmailOptions>(EmailOptions.SectionName, EmailOptionsRules.Validate);
         services.AddValidatedOptions<AlertPolicyOptions>(AlertPolicyOptions.SectionName, AlertPolicyOptions.Validate);
+        services.AddValidatedOptions<ScrubbingOptions>(ScrubbingOptions.SectionName, ScrubbingOptionsRules.Validate);
         services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.SectionName, DatabaseOptionsRules.Validate)
             .Configure<IConfiguration>((o, config) =>
                 o.ConnectionString = config.GetConnectionString(DatabaseOptions.ConnectionStringName)
