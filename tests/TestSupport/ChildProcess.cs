@@ -11,7 +11,7 @@ internal sealed class ChildProcess : IAsyncDisposable
     private const int MaxLines = 400;
 
     private readonly Process process;
-    private readonly Queue<string> lines = new();
+    private readonly Queue<(bool IsError, string Text)> lines = new();
     private readonly Lock gate = new();
 
     private ChildProcess(Process process) => this.process = process;
@@ -21,6 +21,9 @@ internal sealed class ChildProcess : IAsyncDisposable
     public bool HasExited => process.HasExited;
 
     public int Id => process.Id;
+
+    /// <summary>The exit code; only valid once <see cref="HasExited"/>.</summary>
+    public int ExitCode => process.ExitCode;
 
     /// <summary>Starts <paramref name="fileName"/> with <paramref name="arguments"/>, stdin closed.</summary>
     public static ChildProcess Start(
@@ -55,8 +58,8 @@ internal sealed class ChildProcess : IAsyncDisposable
         {
             Description = $"{fileName} {string.Join(' ', psi.ArgumentList)}",
         };
-        process.OutputDataReceived += (_, e) => child.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => child.Append(e.Data);
+        process.OutputDataReceived += (_, e) => child.Append(isError: false, e.Data);
+        process.ErrorDataReceived += (_, e) => child.Append(isError: true, e.Data);
         try
         {
             process.Start();
@@ -125,8 +128,40 @@ internal sealed class ChildProcess : IAsyncDisposable
     {
         lock (gate)
         {
-            return string.Join(Environment.NewLine, lines.Skip(Math.Max(0, lines.Count - count)));
+            return string.Join(Environment.NewLine, lines.Skip(Math.Max(0, lines.Count - count)).Select(line => line.Text));
         }
+    }
+
+    /// <summary>What the process wrote to stdout (the last lines of it, as the buffer is bounded).</summary>
+    public string StandardOutput => Lines(isError: false);
+
+    /// <summary>What the process wrote to stderr (the last lines of it, as the buffer is bounded).</summary>
+    public string StandardError => Lines(isError: true);
+
+    /// <summary>Waits until the process has exited and its output is read; false when <paramref name="timeout"/> passes first.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Kills the process tree at once (SIGKILL: no shutdown code runs) and waits until it is gone.</summary>
+    public void Kill()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        process.WaitForExit();
     }
 
     /// <summary>True when the output so far contains <paramref name="text"/>.</summary>
@@ -134,7 +169,7 @@ internal sealed class ChildProcess : IAsyncDisposable
     {
         lock (gate)
         {
-            return lines.Any(line => line.Contains(text, StringComparison.OrdinalIgnoreCase));
+            return lines.Any(line => line.Text.Contains(text, StringComparison.OrdinalIgnoreCase));
         }
     }
 
@@ -179,7 +214,15 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    private void Append(string? line)
+    private string Lines(bool isError)
+    {
+        lock (gate)
+        {
+            return string.Join(Environment.NewLine, lines.Where(line => line.IsError == isError).Select(line => line.Text));
+        }
+    }
+
+    private void Append(bool isError, string? line)
     {
         if (line is null)
         {
@@ -188,7 +231,7 @@ internal sealed class ChildProcess : IAsyncDisposable
 
         lock (gate)
         {
-            lines.Enqueue(line);
+            lines.Enqueue((isError, line));
             while (lines.Count > MaxLines)
             {
                 lines.Dequeue();

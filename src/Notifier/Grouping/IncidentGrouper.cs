@@ -113,8 +113,8 @@ public sealed class IncidentGrouper(
         cmd.AddParameter("@lastEvent", last.Event.Id);
         // Same statement on SQLite and PostgreSQL: the unique index makes concurrent first occurrences one row.
         cmd.CommandText = """
-            INSERT INTO "Incidents" ("ProjectId", "Fingerprint", "Kind", "Title", "Status", "Count", "FirstSeen", "LastSeen", "LastEventId")
-            VALUES (@project, @fingerprint, @kind, @title, 0, @count, @first, @last, @lastEvent)
+            INSERT INTO "Incidents" ("ProjectId", "Fingerprint", "Kind", "Title", "Status", "Count", "FirstSeen", "LastSeen", "LastEventId", "LastNotifiedCount")
+            VALUES (@project, @fingerprint, @kind, @title, 0, @count, @first, @last, @lastEvent, 0)
             ON CONFLICT ("ProjectId", "Fingerprint") DO UPDATE SET
                 "Count" = "Incidents"."Count" + excluded."Count",
                 "LastEventId" = CASE WHEN excluded."LastSeen" >= "Incidents"."LastSeen" THEN excluded."LastEventId" ELSE "Incidents"."LastEventId" END,

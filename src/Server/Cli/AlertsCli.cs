@@ -59,16 +59,20 @@ public static class AlertsCli
             await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct);
             Console.WriteLine("The database is up to date.");
             return 0;
-        }, migrate: false, ct));
+        }, migrate: true, ct)); // migrated before the configured projects are seeded into it
         return command;
     }
 
-    /// <summary>Runs a one-shot command against a migrated database, with configuration errors reported plainly.</summary>
-    internal static Task<int> WithCommandHost(ParseResult result, Func<IServiceProvider, Task<int>> run, bool migrate, CancellationToken ct) =>
+    /// <summary>
+    /// Runs a one-shot command with configuration errors reported plainly: against a (migrated) database with
+    /// the configured projects seeded, or, when the command does not use the database, with options validated only.
+    /// </summary>
+    internal static Task<int> WithCommandHost(ParseResult result, Func<IServiceProvider, Task<int>> run, bool migrate, CancellationToken ct, bool usesDatabase = true) =>
         Guarded(async () =>
         {
             using var host = AlertsApp.CreateCommandHost([.. result.UnmatchedTokens]);
-            await AlertsApp.PrepareAsync(host.Services, migrate, ct);
+            if (usesDatabase) await AlertsApp.PrepareAsync(host.Services, migrate, ct);
+            else host.Services.GetService<IStartupValidator>()?.Validate();
             return await run(host.Services);
         });
 

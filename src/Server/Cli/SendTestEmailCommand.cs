@@ -56,7 +56,7 @@ internal static class SendTestEmailCommand
                 }
             }
             return failed ? 1 : 0;
-        }, migrate: false, ct));
+        }, migrate: false, ct, usesDatabase: false));
         return command;
     }
 }

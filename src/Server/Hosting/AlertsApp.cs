@@ -54,6 +54,8 @@ public static class AlertsApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // stdout is the command's answer (a token, a DSN) that scripts capture; logs go to stderr.
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.AddAlertsCore();
         builder.Services.AddMailSender();
         builder.AddDashboardAccounts();

@@ -1,0 +1,70 @@
+using System.Text.RegularExpressions;
+using Alerts.TestSupport;
+using Xunit.Abstractions;
+
+namespace Alerts.EndToEnd.Tests;
+
+/// <summary>The one-shot verbs of <c>alerts</c>, on the database a served process uses.</summary>
+public sealed partial class CliTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task ProjectsAdd_PrintsKeyAndDsn_ThatServeAccepts()
+    {
+        await using var alerts = new AlertsProcess(output.WriteLine);
+        var env = new Dictionary<string, string> { ["Alerts__Email__Backend"] = "Console" };
+
+        var run = await alerts.RunAsync(env, "projects", "add", "web");
+
+        Assert.True(run.ExitCode == 0, $"projects add failed: {run}");
+        var key = KeyLine().Match(run.StandardOutput);
+        Assert.True(key.Success, $"no 'Key:' line in: {run}");
+        var dsn = DsnLine().Match(run.StandardOutput);
+        Assert.True(dsn.Success, $"no 'DSN:' line in: {run}");
+        Assert.Equal(key.Groups["key"].Value, dsn.Groups["key"].Value);
+
+        await alerts.StartServeAsync(env);
+        await alerts.Client.PostEventAsync(SampleEvents.Error(), key: key.Groups["key"].Value);
+    }
+
+    [Fact]
+    public async Task CreateUser_WithPassword_Succeeds()
+    {
+        await using var alerts = new AlertsProcess(output.WriteLine);
+
+        var run = await alerts.RunAsync(new Dictionary<string, string>(), "createuser", "--email", "u@example.com", "--password", "correct horse battery");
+
+        Assert.True(run.ExitCode == 0, $"createuser failed: {run}");
+        Assert.Contains("u@example.com", run.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_FreshFolderWithConfiguredProjects_CreatesTheDatabase()
+    {
+        await using var alerts = new AlertsProcess(output.WriteLine);
+
+        var run = await alerts.RunAsync(E2eSettings.Smtp(FreePort.Next()), "migrate");
+
+        Assert.True(run.ExitCode == 0, $"migrate failed: {run}");
+        Assert.Contains("up to date", run.StandardOutput, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(alerts.WorkingDirectory, "data", "alerts.db")), "no data/alerts.db after migrate");
+    }
+
+    [Fact]
+    public async Task TokensCreate_OnFreshFolder_PrintsATokenTheApiAccepts()
+    {
+        await using var alerts = new AlertsProcess(output.WriteLine);
+        var env = E2eSettings.Smtp(FreePort.Next());
+
+        // As a script does: TOKEN=$(alerts tokens create --name e2e), before the service ever ran.
+        var token = await alerts.CreateTokenAsync(env);
+        await alerts.StartServeAsync(env);
+
+        Assert.Empty(await alerts.Client.IncidentsAsync(token));
+    }
+
+    [GeneratedRegex(@"^Key: (?<key>\S+)$", RegexOptions.Multiline)]
+    private static partial Regex KeyLine();
+
+    [GeneratedRegex(@"^DSN: http://(?<key>[^@\s]+)@localhost:5000/(?<id>[0-9]+)$", RegexOptions.Multiline)]
+    private static partial Regex DsnLine();
+}
