@@ -1,4 +1,6 @@
+using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
@@ -25,7 +27,7 @@ public class AlertMailRendererTests
     [InlineData("", "ERROR: ")]
     public void Render_Error_StartsWithTheConfiguredPrefix(string prefix, string expectedStart)
     {
-        var mail = AlertMailRenderer.Render(Incident(EventKind.Error), Parse(SampleEvents.Error()), new AlertsOptions { EmailSubjectPrefix = prefix });
+        var mail = AlertMailRenderer.Render(Incident(EventKind.Error), Parse(SampleEvents.Error()), new AlertsOptions { EmailSubjectPrefix = prefix }, FirstOccurrence);
 
         Assert.StartsWith(expectedStart, mail.Subject, StringComparison.Ordinal);
     }
@@ -81,9 +83,132 @@ public class AlertMailRendererTests
     {
         var settings = new AlertsOptions { DashboardUrl = "https://alerts.example.com/" };
 
-        var mail = AlertMailRenderer.Render(Incident(EventKind.Error), Parse(SampleEvents.Error()), settings);
+        var mail = AlertMailRenderer.Render(Incident(EventKind.Error), Parse(SampleEvents.Error()), settings, FirstOccurrence);
 
         Assert.Contains("https://alerts.example.com/incidents/7", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"https://alerts.example.com/incidents/7\"", mail.HtmlBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_WithoutDashboardUrl_HasNoLink()
+    {
+        var mail = Render(EventKind.Error, SampleEvents.Error());
+
+        Assert.DoesNotContain("/incidents/", mail.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("<a ", mail.HtmlBody, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(EventKind.Error)]
+    [InlineData(EventKind.BrokenLink)]
+    public void Render_AnyMail_SaysWhyItWasSentAndHowOftenItHappened(EventKind kind)
+    {
+        var incident = Incident(kind);
+        incident.Count = 100;
+        incident.LastSeen = new DateTime(2026, 11, 23, 11, 30, 5, DateTimeKind.Utc);
+        var json = kind == EventKind.Error ? SampleEvents.Error() : SampleEvents.BrokenLink();
+
+        var mail = AlertMailRenderer.Render(incident, Parse(json), Settings, "reached 100 occurrences");
+
+        Assert.Contains("Why this mail: reached 100 occurrences", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("100 occurrence(s), first seen 2026-11-23 10:00:00 UTC, last seen 2026-11-23 11:30:05 UTC", mail.TextBody, StringComparison.Ordinal);
+        var html = Text(mail.HtmlBody);
+        Assert.Contains("Why this mail reached 100 occurrences", html, StringComparison.Ordinal);
+        Assert.Contains("Occurrences 100 First seen 2026-11-23 10:00:00 UTC Last seen 2026-11-23 11:30:05 UTC", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_Error_HtmlHasEveryField()
+    {
+        var json = """
+            {
+              "environment": "production", "release": "1.4.2", "serverName": "web-1",
+              "message": "Internal Server Error: /orders/17",
+              "exception": { "type": "PaymentError", "value": "card declined", "module": "shop.payments",
+                             "frames": [ { "filename": "django/core/handlers/base.py", "function": "_get_response", "lineno": 197, "inApp": false },
+                                         { "filename": "shop/views.py", "function": "order_detail", "lineno": 42, "inApp": true,
+                                           "contextLine": "    charge(card)" } ] },
+              "request": { "url": "https://shop.example.com/orders/17", "method": "POST",
+                           "referrer": "https://shop.example.com/cart/", "userAgent": "Mozilla/5.0 (X11)", "remoteAddr": "203.0.113.9" },
+              "tags": { "customer": "acme", "browser": "Firefox" }
+            }
+            """;
+        var settings = new AlertsOptions { Projects = [new ProjectOptions { Id = 1, Name = "shop", Key = "k" }] };
+
+        var html = AlertMailRenderer.Render(Incident(EventKind.Error), Parse(json), settings, "regression").HtmlBody;
+
+        var text = Text(html);
+        foreach (var expected in new[]
+        {
+            "shop.payments.PaymentError", "card declined", "Module shop.payments", "Internal Server Error: /orders/17",
+            "django/core/handlers/base.py, line 197, in _get_response", "shop/views.py, line 42, in order_detail",
+            "charge(card)",
+            "Method POST", "URL https://shop.example.com/orders/17", "Referrer https://shop.example.com/cart/",
+            "User agent Mozilla/5.0 (X11)", "IP address 203.0.113.9",
+            "browser Firefox", "customer acme",
+            "Environment production", "Release 1.4.2", "Server web-1",
+            "Incident #7 in project shop (1)", "Occurrences 1", "Why this mail regression",
+        })
+        {
+            Assert.Contains(expected, text, StringComparison.Ordinal);
+        }
+        Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_Error_HighlightsOnlyTheAppFrames()
+    {
+        var html = Render(EventKind.Error, SampleEvents.Error()).HtmlBody;
+
+        Assert.Single(Regex.Matches(html, ">app</span>"));
+        var app = html.IndexOf("order_detail", StringComparison.Ordinal);
+        Assert.True(html.IndexOf(">app</span>", StringComparison.Ordinal) > app, "the badge follows the app frame's function");
+        Assert.Contains("<strong>order_detail</strong>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<strong>_get_response</strong>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_BrokenLink_HtmlHasDjangosLines()
+    {
+        var html = Render(EventKind.BrokenLink, SampleEvents.BrokenLink("/old-page?ref=nav", "https://news.example.org/links")).HtmlBody;
+
+        var text = Text(html);
+        Assert.Contains("Broken link on shop.example.com", text, StringComparison.Ordinal);
+        Assert.Contains("Referrer https://news.example.org/links", text, StringComparison.Ordinal);
+        Assert.Contains("Requested URL https://shop.example.com/old-page?ref=nav", text, StringComparison.Ordinal);
+        Assert.Contains("User agent Mozilla/5.0", text, StringComparison.Ordinal);
+        Assert.Contains("IP address 198.51.100.4", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_MarkupInAnyField_IsEscapedInTheHtml()
+    {
+        const string Script = "<script>alert(1)</script>";
+        var json = JsonSerializer.Serialize(new
+        {
+            message = Script,
+            release = Script,
+            environment = Script,
+            serverName = Script,
+            exception = new
+            {
+                type = "E" + Script,
+                value = Script,
+                module = Script,
+                frames = new[] { new { filename = Script, function = Script, module = Script, inApp = true, contextLine = Script } },
+            },
+            request = new { url = "javascript:alert(1)//" + Script, method = Script, referrer = Script, userAgent = Script, remoteAddr = Script },
+            tags = new Dictionary<string, string> { [Script] = Script },
+        });
+        var settings = new AlertsOptions { Projects = [new ProjectOptions { Id = 1, Name = Script, Key = "k" }] };
+
+        var html = AlertMailRenderer.Render(Incident(EventKind.Error), Parse(json), settings, Script).HtmlBody;
+
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"javascript", html, StringComparison.OrdinalIgnoreCase);
+        // Every field came through as text: 13 places in the event, the project name and the reason.
+        Assert.True(Regex.Count(html, "&lt;script&gt;") >= 15, html);
     }
 
     public static TheoryData<EventKind, string> InjectedEvents => new()
@@ -125,7 +250,13 @@ public class AlertMailRendererTests
         Assert.StartsWith("[Alerts] ERROR: Internal Server Error: /aaa", mail.Subject, StringComparison.Ordinal);
     }
 
-    private static RenderedMail Render(EventKind kind, string json) => AlertMailRenderer.Render(Incident(kind), Parse(json), Settings);
+    private const string FirstOccurrence = "first occurrence";
+
+    private static RenderedMail Render(EventKind kind, string json) => AlertMailRenderer.Render(Incident(kind), Parse(json), Settings, FirstOccurrence);
+
+    /// <summary>The HTML as a reader sees it: tags dropped, entities decoded, whitespace collapsed.</summary>
+    private static string Text(string html) =>
+        Regex.Replace(WebUtility.HtmlDecode(Regex.Replace(html, "<[^>]+>", " ")), @"\s+", " ").Replace(" ,", ",", StringComparison.Ordinal);
 
     private static EventPayload Parse(string json) =>
         JsonSerializer.Deserialize(json, EventJsonContext.Default.EventPayload) ?? throw new InvalidOperationException("empty payload");
@@ -151,5 +282,6 @@ public class AlertMailRendererTests
         Recipients = "Ada Admin <ada@example.com>",
         Subject = mail.Subject,
         Body = mail.TextBody,
+        HtmlBody = mail.HtmlBody,
     };
 }

@@ -17,8 +17,8 @@ public sealed class FileMailSenderTests : IDisposable
         var sender = new FileMailSender(Options.Create(new EmailOptions { Backend = EmailBackend.File, FilePath = directory }), TimeProvider.System);
         var messages = new[]
         {
-            AlertMessageFactory.Create(Notification(1, "[Alerts] ERROR: Internal Server Error: /orders/17", "Ada Admin <ada@example.com>"), settings),
-            AlertMessageFactory.Create(Notification(2, "[Alerts] Broken link on shop.example.com", "max@example.com, Ada <ada@example.com>"), settings),
+            AlertMessageFactory.Create(Notification(1, 7, "[Alerts] ERROR: Internal Server Error: /orders/17", "Ada Admin <ada@example.com>"), settings),
+            AlertMessageFactory.Create(Notification(2, 8, "[Alerts] Broken link on shop.example.com", "max@example.com, Ada <ada@example.com>"), settings),
         };
 
         var results = await sender.SendAsync(messages, CancellationToken.None);
@@ -33,7 +33,7 @@ public sealed class FileMailSenderTests : IDisposable
         Assert.Equal(["ada@example.com"], written[1].To.Mailboxes.Select(m => m.Address));
         Assert.Equal("alerts@shop.example.com", written[1].From.Mailboxes.Single().Address);
         Assert.Equal("body of 1", written[1].TextBody?.TrimEnd());
-        Assert.Equal("alerts.1.incident.7@shop.example.com", written[1].MessageId);
+        Assert.Equal("incident.7.1@shop.example.com", written[1].MessageId);
     }
 
     public void Dispose()
@@ -41,10 +41,11 @@ public sealed class FileMailSenderTests : IDisposable
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
     }
 
-    private static Notification Notification(long id, string subject, string recipients) => new()
+    private static Notification Notification(long id, long incidentId, string subject, string recipients) => new()
     {
         Id = id,
-        IncidentId = 7,
+        ProjectId = 1,
+        IncidentId = incidentId,
         EventId = "e" + id,
         Reason = "first occurrence",
         Recipients = recipients,

@@ -76,7 +76,7 @@ internal static class AlertNotifications
 {
     public static Notification For(Incident incident, string eventId, EventPayload payload, AlertDecision decision, AlertsOptions options, DateTime now)
     {
-        var mail = AlertMailRenderer.Render(incident, payload, options);
+        var mail = AlertMailRenderer.Render(incident, payload, options, decision.Reason);
         return new Notification
         {
             ProjectId = incident.ProjectId,
@@ -87,6 +87,7 @@ internal static class AlertNotifications
             Recipients = AlertMessageFactory.FormatRecipients(decision.Recipients),
             Subject = mail.Subject,
             Body = mail.TextBody,
+            HtmlBody = mail.HtmlBody,
             CreatedAt = now,
             NextAttemptAt = now,
         };

@@ -4,23 +4,31 @@ using System.Text.RegularExpressions;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
+using Alerts.Notifier.Mail.Templates;
 
 namespace Alerts.Notifier.Mail;
 
-public sealed record RenderedMail(string Subject, string TextBody);
+/// <summary>An incident mail: a one-line subject, a plain-text part and an HTML part saying the same.</summary>
+public sealed record RenderedMail(string Subject, string TextBody, string HtmlBody);
 
-/// <summary>What an incident mail says. Subjects follow Django's error and broken-link mails.</summary>
+/// <summary>
+/// What an incident mail says. Subjects and the text part follow Django's error and broken-link mails;
+/// the HTML part comes from the Razor templates in <c>Mail/Templates</c>, which encode every value.
+/// </summary>
 public static class AlertMailRenderer
 {
     private const int MaxSubject = 250;
 
-    public static RenderedMail Render(Incident incident, EventPayload e, AlertsOptions settings)
+    /// <param name="reason">The policy's reason for this mail ("first occurrence", "regression", ...), shown to the reader.</param>
+    public static RenderedMail Render(Incident incident, EventPayload e, AlertsOptions settings, string reason)
     {
+        var content = AlertMailContent.For(incident, e, settings, reason);
         var subject = incident.Kind == EventKind.BrokenLink ? BrokenLinkSubject(e) : ErrorSubject(e);
-        var body = incident.Kind == EventKind.BrokenLink ? BrokenLinkBody(e) : ErrorBody(e);
+        var body = incident.Kind == EventKind.BrokenLink ? BrokenLinkBody(e) : ErrorBody(content);
         body.AppendLine();
-        AppendIncident(body, incident, settings);
-        return new RenderedMail(IncidentTitle.OneLine(settings.EmailSubjectPrefix + subject, MaxSubject), body.ToString());
+        AppendIncident(body, content);
+        var html = HtmlTemplates.Render<AlertMail>(new Dictionary<string, object?> { [nameof(AlertMail.Content)] = content });
+        return new RenderedMail(IncidentTitle.OneLine(settings.EmailSubjectPrefix + subject, MaxSubject), body.ToString(), html);
     }
 
     /// <summary>"ERROR: Internal Server Error: /orders/17 (ZeroDivisionError: division by zero)".</summary>
@@ -44,8 +52,9 @@ public static class AlertMailRenderer
         !string.IsNullOrEmpty(referrer) && host.Length > 0
         && Regex.IsMatch(referrer, $"^https?://{Regex.Escape(host)}/", RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
 
-    private static StringBuilder ErrorBody(EventPayload e)
+    private static StringBuilder ErrorBody(AlertMailContent content)
     {
+        var e = content.Event;
         var sb = new StringBuilder();
         if (!string.IsNullOrWhiteSpace(e.Message)) sb.AppendLine(e.Message).AppendLine();
         if (e.Exception is { } ex)
@@ -63,7 +72,7 @@ public static class AlertMailRenderer
                     if (!string.IsNullOrWhiteSpace(f.ContextLine)) sb.Append("    ").AppendLine(f.ContextLine.Trim());
                 }
             }
-            var type = string.IsNullOrEmpty(ex.Module) || ex.Module == "builtins" ? ex.Type : $"{ex.Module}.{ex.Type}";
+            var type = content.ExceptionName;
             sb.AppendLine(string.IsNullOrEmpty(ex.Value) ? type : $"{type}: {ex.Value}");
         }
         if (e.Request is { } r)
@@ -75,10 +84,10 @@ public static class AlertMailRenderer
             Line(sb, "  User agent", r.UserAgent);
             Line(sb, "  IP address", r.RemoteAddr);
         }
-        if (e.Tags is { Count: > 0 } tags)
+        if (content.Tags is { Count: > 0 } tags)
         {
             sb.AppendLine().AppendLine("Tags:");
-            foreach (var (k, v) in tags.OrderBy(t => t.Key, StringComparer.Ordinal)) Line(sb, $"  {k}", v);
+            foreach (var (k, v) in tags) Line(sb, $"  {k}", v);
         }
         sb.AppendLine();
         Line(sb, "Environment", e.Environment);
@@ -99,13 +108,14 @@ public static class AlertMailRenderer
         return sb;
     }
 
-    private static void AppendIncident(StringBuilder sb, Incident incident, AlertsOptions settings)
+    private static void AppendIncident(StringBuilder sb, AlertMailContent content)
     {
+        var incident = content.Incident;
         sb.AppendLine("--");
         sb.AppendLine(CultureInfo.InvariantCulture,
-            $"Incident #{incident.Id} in project {incident.ProjectId}: {incident.Count} occurrence(s), first seen {incident.FirstSeen:u}, last seen {incident.LastSeen:u}.");
-        if (!string.IsNullOrEmpty(settings.DashboardUrl))
-            sb.AppendLine(CultureInfo.InvariantCulture, $"{settings.DashboardUrl.TrimEnd('/')}/incidents/{incident.Id}");
+            $"Incident #{incident.Id} in project {content.ProjectLabel}: {incident.Count} occurrence(s), first seen {AlertMailContent.Timestamp(incident.FirstSeen)}, last seen {AlertMailContent.Timestamp(incident.LastSeen)}.");
+        Line(sb, "Why this mail", content.Reason);
+        if (content.IncidentLink is { } link) sb.AppendLine(link.AbsoluteUri);
     }
 
     private static void Line(StringBuilder sb, string label, string? value)
