@@ -1,6 +1,7 @@
 using Alerts.Core.Options;
 using Alerts.Notifier.Delivery;
 using Alerts.Notifier.Grouping;
+using Alerts.Notifier.Jobs;
 using Alerts.Notifier.Mail;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,7 +34,8 @@ public static class NotifierExtensions
         builder.Services.AddSingleton<IncidentGrouper>();
         builder.Services.AddSingleton<FollowUpMails>();
         builder.Services.AddSingleton<NotificationDelivery>();
-        builder.Services.AddHostedService<NotifierSweep>();
+        builder.Services.AddScoped<NotifierSweepJob>();
+        builder.Services.AddNotifierJobs();
         return builder;
     }
 

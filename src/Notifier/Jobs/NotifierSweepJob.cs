@@ -1,0 +1,57 @@
+using Alerts.Contracts;
+using Alerts.Core.Data;
+using Alerts.Notifier.Delivery;
+using Alerts.Notifier.Grouping;
+using Hangfire;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Notifier.Jobs;
+
+/// <summary>
+/// The database is the source of truth: a Hangfire recurring job (and once at start-up) publishes again
+/// the events still ungrouped (a lost in-memory message or a crash loses nothing), decides the follow-up
+/// summaries that are due and sends due mails, retries included.
+/// </summary>
+public sealed class NotifierSweepJob(
+    IDbContextFactory<AlertsDbContext> factory,
+    IBus bus,
+    NotificationDelivery delivery,
+    FollowUpMails followUps,
+    IOptions<NotifierOptions> options,
+    TimeProvider clock,
+    ILogger<NotifierSweepJob> logger)
+{
+    public const string RecurringJobId = "notifier-sweep";
+    private const int PublishBatch = 500;
+
+    // The next tick is the retry; two sweeps at once would only compete for the same rows.
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    public async Task RunAsync(CancellationToken ct)
+    {
+        // Events younger than one interval are most likely still on their way through the bus.
+        var receivedBefore = clock.GetUtcNow().UtcDateTime - TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds);
+        await RepublishUngroupedAsync(receivedBefore, ct);
+        await followUps.DecideAsync(ct);
+        await delivery.SendDueAsync(null, ct);
+    }
+
+    private async Task RepublishUngroupedAsync(DateTime receivedBefore, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var after = "";
+        while (true)
+        {
+            var ids = await db.Events
+                .Where(e => e.IncidentId == null && e.ReceivedAt < receivedBefore && string.Compare(e.Id, after) > 0)
+                .OrderBy(e => e.Id).Select(e => e.Id).Take(PublishBatch).ToListAsync(ct);
+            if (ids.Count == 0) return;
+            logger.LogInformation("Publishing {Count} ungrouped event(s) again", ids.Count);
+            await bus.Publish(new EventsAccepted(ids), ct);
+            after = ids[^1];
+        }
+    }
+}
