@@ -3,6 +3,7 @@ using Alerts.Notifier.Delivery;
 using Alerts.Notifier.Grouping;
 using Alerts.Notifier.Jobs;
 using Alerts.Notifier.Mail;
+using Alerts.Notifier.SelfMonitoring;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -27,13 +28,25 @@ public static class NotifierExtensions
         return services;
     }
 
-    public static IHostApplicationBuilder AddNotifier(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// Every role watches itself: its failures are grouped and mailed through the notifier's own pieces,
+    /// without the bus, so a collector-only process reports too.
+    /// </summary>
+    public static IHostApplicationBuilder AddSelfMonitoring(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<NotifierOptions>(NotifierOptions.SectionName, NotifierOptions.Validate);
         builder.Services.AddMailSender();
         builder.Services.AddSingleton<IncidentGrouper>();
-        builder.Services.AddSingleton<FollowUpMails>();
         builder.Services.AddSingleton<NotificationDelivery>();
+        builder.Services.AddSingleton<SelfMonitor>();
+        builder.Services.AddExceptionHandler<SelfMonitorExceptionHandler>();
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddNotifier(this IHostApplicationBuilder builder)
+    {
+        builder.AddSelfMonitoring();
+        builder.Services.AddSingleton<FollowUpMails>();
         builder.Services.AddScoped<NotifierSweepJob>();
         builder.Services.AddNotifierJobs();
         return builder;
@@ -43,6 +56,7 @@ public static class NotifierExtensions
     {
         bus.AddConsumer<EventsAcceptedConsumer, EventsAcceptedConsumerDefinition>();
         bus.AddConsumer<NotificationsQueuedConsumer>();
+        bus.AddConsumer<GroupingFaultConsumer>();
         return bus;
     }
 }

@@ -8,12 +8,17 @@ namespace Alerts.Core.Data;
 /// <summary>Makes the projects named in <c>Alerts:Projects</c> exist, with their keys, at start-up.</summary>
 public sealed class ProjectSeeder(IDbContextFactory<AlertsDbContext> factory, IOptions<AlertsOptions> options, TimeProvider clock)
 {
+    public const long BuiltInProjectId = 0;
+    public const string BuiltInProjectName = "Alerts (self-monitoring)";
+
     public async Task SeedAsync(CancellationToken ct)
     {
         var configured = options.Value.Projects;
-        if (configured.Count == 0) return;
         await using var db = await factory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
+        // Project 0 holds Alerts' own failures (self-monitoring); it has no key, nothing can post to it.
+        if (!await db.Projects.AnyAsync(p => p.Id == BuiltInProjectId, ct))
+            db.Projects.Add(new Project { Id = BuiltInProjectId, Name = BuiltInProjectName, CreatedAt = now });
         foreach (var p in configured)
         {
             var project = await db.Projects.AsTracking().FirstOrDefaultAsync(x => x.Id == p.Id, ct);

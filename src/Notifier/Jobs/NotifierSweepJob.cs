@@ -2,6 +2,7 @@ using Alerts.Contracts;
 using Alerts.Core.Data;
 using Alerts.Notifier.Delivery;
 using Alerts.Notifier.Grouping;
+using Alerts.Notifier.SelfMonitoring;
 using Hangfire;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -20,6 +21,7 @@ public sealed class NotifierSweepJob(
     IBus bus,
     NotificationDelivery delivery,
     FollowUpMails followUps,
+    SelfMonitor monitor,
     IOptions<NotifierOptions> options,
     TimeProvider clock,
     ILogger<NotifierSweepJob> logger)
@@ -34,9 +36,17 @@ public sealed class NotifierSweepJob(
     {
         // Events younger than one interval are most likely still on their way through the bus.
         var receivedBefore = clock.GetUtcNow().UtcDateTime - TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds);
-        await RepublishUngroupedAsync(receivedBefore, ct);
-        await followUps.DecideAsync(ct);
-        await delivery.SendDueAsync(null, ct);
+        try
+        {
+            await RepublishUngroupedAsync(receivedBefore, ct);
+            await followUps.DecideAsync(ct);
+            await delivery.SendDueAsync(null, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "The notifier sweep failed; it runs again at the next tick");
+            await monitor.ReportAsync(ex, "notifier sweep", ct);
+        }
     }
 
     private async Task RepublishUngroupedAsync(DateTime receivedBefore, CancellationToken ct)

@@ -24,6 +24,7 @@ public static class AlertsApp
         builder.Services.AddProblemDetails();
         if (roles.HasFlag(Roles.Collector)) builder.AddCollector();
         if (roles.HasFlag(Roles.Notifier)) builder.AddNotifier();
+        else builder.AddSelfMonitoring();
         if (roles.HasFlag(Roles.Dashboard)) builder.AddDashboard();
         builder.Services.AddAlertsMessaging(builder.Configuration, bus =>
         {

@@ -1,0 +1,44 @@
+using Alerts.Contracts;
+using Alerts.Core.Domain;
+using Alerts.Core.Events;
+using Alerts.TestSupport;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alerts.Notifier.Tests;
+
+public sealed class SelfMonitoringTests
+{
+    [Fact]
+    public async Task GroupingThatKeepsFailing_BecomesAnIncidentOfAlertsItself_MailedToAdmins()
+    {
+        await using var app = await AlertsTestApp.StartAsync(new Dictionary<string, string>
+        {
+            ["Alerts:EmailSubjectPrefix"] = "[Ops] ",
+        });
+        // An event the grouper cannot read: what a corrupted inbox row or a bug in a new release looks like.
+        await app.QueryAsync(async db =>
+        {
+            db.Events.Add(new StoredEvent
+            {
+                Id = "0123456789abcdef0123456789abcdef", ProjectId = AlertsTestApp.ProjectId, Kind = EventKind.Error,
+                Timestamp = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow, Payload = "{not json",
+            });
+            return await db.SaveChangesAsync();
+        });
+        await app.Services.GetRequiredService<IBus>().Publish(new EventsAccepted(["0123456789abcdef0123456789abcdef"]));
+
+        var incident = await Wait.UntilAsync(() => app.QueryAsync(db => db.Incidents.FirstOrDefaultAsync(i => i.ProjectId == 0)),
+            TimeSpan.FromSeconds(60), "a self-monitoring incident");
+        var mail = await Wait.UntilAsync(() => Task.FromResult(app.Mails().FirstOrDefault(m => m.Subject?.Contains("grouping", StringComparison.Ordinal) == true)),
+            TimeSpan.FromSeconds(30), "a mail about the failing grouping");
+
+        Assert.Contains("JsonException", incident.Title, StringComparison.Ordinal);
+        Assert.StartsWith("[Ops] ", mail.Subject, StringComparison.Ordinal);
+        Assert.Equal(["ada@example.com"], mail.To.Mailboxes.Select(m => m.Address));
+        Assert.Equal("Alerts (self-monitoring)", await app.QueryAsync(db => db.Projects.Where(p => p.Id == 0).Select(p => p.Name).SingleAsync()));
+        // The bad event stays in the inbox for the sweep, not lost and not counted.
+        Assert.Null(await app.QueryAsync(db => db.Events.Where(e => e.Id == "0123456789abcdef0123456789abcdef").Select(e => e.IncidentId).SingleAsync()));
+    }
+}
