@@ -81,7 +81,7 @@ public sealed class NotificationDelivery(
             var (status, next) = r.Outcome switch
             {
                 SendOutcome.Sent => (NotificationStatus.Sent, n.NextAttemptAt),
-                not SendOutcome.Sent when attempts < o.MaxAttempts => (NotificationStatus.Pending,
+                SendOutcome.Transient when attempts < o.MaxAttempts => (NotificationStatus.Pending,
                     now + RetrySchedule.Delay(attempts, TimeSpan.FromSeconds(o.RetryBaseSeconds), TimeSpan.FromSeconds(o.RetryMaxSeconds))),
                 _ => (NotificationStatus.Failed, n.NextAttemptAt),
             };
