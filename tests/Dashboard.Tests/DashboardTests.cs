@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Alerts.Dashboard.Accounts;
 using Alerts.TestSupport;
 using Microsoft.EntityFrameworkCore;
@@ -10,16 +9,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.Dashboard.Tests;
 
-public sealed partial class DashboardTests : IAsyncLifetime
+public sealed class DashboardTests : IAsyncLifetime
 {
-    private const string Email = "ops@example.com";
-    private const string Password = "correct horse battery";
     private AlertsTestApp _app = null!;
 
     public async Task InitializeAsync()
     {
         _app = await AlertsTestApp.StartAsync();
-        await _app.Services.GetRequiredService<UserAccounts>().CreateOrUpdateAsync(Email, Password, CancellationToken.None);
+        await DashboardSession.CreateUserAsync(_app);
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
@@ -123,7 +120,7 @@ public sealed partial class DashboardTests : IAsyncLifetime
     [Fact]
     public async Task Page_WithoutLogin_RedirectsToLogin()
     {
-        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _app.BaseAddress };
+        using var client = DashboardSession.AnonymousClient(_app);
 
         var response = await client.GetAsync("/");
 
@@ -134,9 +131,9 @@ public sealed partial class DashboardTests : IAsyncLifetime
     [Fact]
     public async Task Login_WrongPassword_IsRefused()
     {
-        using var client = CookieClient();
+        using var client = DashboardSession.CookieClient(_app);
 
-        var page = await LoginAsync(client, "not the password");
+        var page = await DashboardSession.LoginAsync(client, "not the password");
 
         Assert.Contains("Wrong e-mail or password.", page, StringComparison.Ordinal);
         Assert.DoesNotContain("<h1>Incidents</h1>", page, StringComparison.Ordinal);
@@ -147,9 +144,9 @@ public sealed partial class DashboardTests : IAsyncLifetime
     {
         await PostAsync(SampleEvents.Error(type: "XssError", value: "<script>alert(1)</script>"));
         await WaitForIncidentAsync();
-        using var client = CookieClient();
+        using var client = DashboardSession.CookieClient(_app);
 
-        var page = await LoginAsync(client, Password);
+        var page = await DashboardSession.LoginAsync(client);
 
         Assert.Contains("<h1>Incidents</h1>", page, StringComparison.Ordinal);
         Assert.Contains("XssError: &lt;script&gt;alert(1)&lt;/script&gt;", page, StringComparison.Ordinal);
@@ -159,28 +156,15 @@ public sealed partial class DashboardTests : IAsyncLifetime
     [Fact]
     public async Task Login_Post_WithoutAntiforgeryToken_IsRejected()
     {
-        using var client = CookieClient();
+        using var client = DashboardSession.CookieClient(_app);
 
-        var response = await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["Email"] = Email, ["Password"] = Password }));
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-    }
-
-    private HttpClient CookieClient() =>
-        new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true }) { BaseAddress = _app.BaseAddress };
-
-    private static async Task<string> LoginAsync(HttpClient client, string password)
-    {
-        var form = await client.GetStringAsync("/login");
-        var token = AntiforgeryField().Match(form).Groups[1].Value;
         var response = await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["Email"] = Email,
-            ["Password"] = password,
-            ["__RequestVerificationToken"] = token,
+            ["Email"] = DashboardSession.Email,
+            ["Password"] = DashboardSession.Password,
         }));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
     private async Task<HttpClient> TokenClientAsync()
@@ -200,7 +184,4 @@ public sealed partial class DashboardTests : IAsyncLifetime
     private Task<long> WaitForIncidentAsync() =>
         Wait.UntilValueAsync(() => _app.QueryAsync(db => db.Incidents.Select(i => (long?)i.Id).FirstOrDefaultAsync()),
             TimeSpan.FromSeconds(20), "an incident");
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 }

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.InMemory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -11,11 +12,14 @@ public static class NotifierJobs
     /// <summary>Hangfire with in-memory storage: the job state that matters (outbox, inbox) lives in our tables.</summary>
     public static IServiceCollection AddNotifierJobs(this IServiceCollection services)
     {
+        // Storage and activator per host, registered before AddHangfire so it keeps them: Hangfire's defaults are
+        // process-wide statics, which would let two hosts in one process (tests) run each other's jobs.
+        services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(1) }));
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(1) }));
+            .UseRecommendedSerializerSettings());
         services.AddHangfireServer((sp, o) =>
         {
             // Polling as often as the shortest sweep interval, so a 1-second sweep really runs every second.
@@ -27,8 +31,12 @@ public static class NotifierJobs
     }
 
     /// <summary>Cron for a sweep interval: seconds when under a minute, else minutes.</summary>
-    public static string CronFor(int intervalSeconds) =>
-        intervalSeconds < 60 ? $"*/{intervalSeconds} * * * * *" : $"*/{intervalSeconds / 60} * * * *";
+    public static string CronFor(int intervalSeconds) => intervalSeconds switch
+    {
+        < 60 => $"*/{intervalSeconds} * * * * *",
+        3600 => "0 * * * *",
+        _ => $"*/{intervalSeconds / 60} * * * *",
+    };
 
     /// <summary>Registers the recurring sweep and runs it once at start-up, which resumes pending sends.</summary>
     private sealed class NotifierJobsSchedule(IRecurringJobManager recurring, IBackgroundJobClient jobs, IOptions<NotifierOptions> options) : IHostedService

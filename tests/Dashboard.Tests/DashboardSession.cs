@@ -1,0 +1,52 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Alerts.Dashboard.Accounts;
+using Alerts.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alerts.Dashboard.Tests;
+
+/// <summary>A browser-like session with the Dashboard: a user, a cookie jar and the login form with its antiforgery token.</summary>
+internal static partial class DashboardSession
+{
+    public const string Email = "ops@example.com";
+    public const string Password = "correct horse battery";
+
+    public static Task CreateUserAsync(AlertsTestApp app) =>
+        app.Services.GetRequiredService<UserAccounts>().CreateOrUpdateAsync(Email, Password, CancellationToken.None);
+
+    /// <summary>Keeps cookies and follows redirects, as a browser does.</summary>
+    public static HttpClient CookieClient(AlertsTestApp app) =>
+        new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true }) { BaseAddress = app.BaseAddress };
+
+    /// <summary>Sees redirects instead of following them, and has no session.</summary>
+    public static HttpClient AnonymousClient(AlertsTestApp app) =>
+        new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = app.BaseAddress };
+
+    /// <summary>Fills in and posts the login form; returns the page the browser lands on.</summary>
+    public static async Task<string> LoginAsync(HttpClient client, string password = Password)
+    {
+        var form = await client.GetStringAsync("/login");
+        var token = AntiforgeryField().Match(form).Groups[1].Value;
+        var response = await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = Email,
+            ["Password"] = password,
+            ["__RequestVerificationToken"] = token,
+        }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>A new user, logged in.</summary>
+    public static async Task<HttpClient> SignedInClientAsync(AlertsTestApp app)
+    {
+        await CreateUserAsync(app);
+        var client = CookieClient(app);
+        await LoginAsync(client);
+        return client;
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
+}
