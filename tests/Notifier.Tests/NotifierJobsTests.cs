@@ -1,7 +1,6 @@
+using System.Net;
 using Alerts.Notifier.Jobs;
-using Hangfire;
-using Hangfire.Common;
-using Hangfire.InMemory;
+using Alerts.TestSupport;
 
 namespace Alerts.Notifier.Tests;
 
@@ -15,12 +14,17 @@ public class NotifierJobsTests
     [InlineData(300, "*/5 * * * *")]
     [InlineData(1800, "*/30 * * * *")]
     [InlineData(3600, "0 * * * *")]
-    public void CronFor_EveryValidInterval_IsAScheduleHangfireAccepts(int seconds, string cron)
-    {
-        using var storage = new InMemoryStorage();
-
+    public void CronFor_ValidInterval_RunsThatOften(int seconds, string cron) =>
         Assert.Equal(cron, NotifierJobs.CronFor(seconds));
-        // The same call the notifier makes at start-up: an invalid expression would stop the service.
-        new RecurringJobManager(storage).AddOrUpdate("sweep", Job.FromExpression(() => Console.WriteLine()), cron);
+
+    [Theory]
+    [InlineData("15")]
+    [InlineData("3600")]
+    public async Task Serve_WithSweepInterval_StartsAndRegistersTheSweep(string seconds)
+    {
+        // Start-up registers the recurring job: an expression Hangfire rejects would stop the service here.
+        await using var app = await AlertsTestApp.StartAsync(new Dictionary<string, string> { ["Alerts:Notifier:SweepIntervalSeconds"] = seconds });
+
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync("/readyz")).StatusCode);
     }
 }

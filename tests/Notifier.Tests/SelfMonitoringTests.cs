@@ -42,3 +42,29 @@ public sealed class SelfMonitoringTests
         Assert.Null(await app.QueryAsync(db => db.Events.Where(e => e.Id == "0123456789abcdef0123456789abcdef").Select(e => e.IncidentId).SingleAsync()));
     }
 }
+
+public sealed class SelfMonitoringDeliveryTests
+{
+    [Fact]
+    public async Task MailDeferredAgainAndAgain_BecomesOneIncidentOfAlertsItself()
+    {
+        await using var smtp = await AiosmtpdServer.StartAsync(startTls: false, dataReply: "451 4.3.0 Mail system overloaded");
+        await using var app = await AlertsTestApp.StartAsync(new Dictionary<string, string>
+        {
+            ["Alerts:Email:Backend"] = "Smtp",
+            ["Alerts:Email:Host"] = "127.0.0.1",
+            ["Alerts:Email:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Alerts:Notifier:SweepIntervalSeconds"] = "1",
+            ["Alerts:Notifier:RetryBaseSeconds"] = "1",
+        });
+
+        await app.Client.SendAsync(AlertsTestApp.EventRequest(SampleEvents.Error(type: "KeyError")));
+        await app.Client.SendAsync(AlertsTestApp.EventRequest(SampleEvents.Error(type: "ValueError")));
+
+        var incident = await Wait.UntilAsync(() => app.QueryAsync(db => db.Incidents.FirstOrDefaultAsync(i => i.ProjectId == 0 && i.Count >= 2)),
+            TimeSpan.FromSeconds(45), "both deferred mails reported on one self-monitoring incident");
+        Assert.Contains("MailDeliveryFailed", incident.Title, StringComparison.Ordinal);
+        Assert.Contains("451", incident.Title, StringComparison.Ordinal);
+        Assert.Equal(1, await app.QueryAsync(db => db.Incidents.CountAsync(i => i.ProjectId == 0)));
+    }
+}

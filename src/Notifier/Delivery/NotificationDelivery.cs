@@ -2,6 +2,8 @@ using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Options;
 using Alerts.Notifier.Mail;
+using Alerts.Notifier.SelfMonitoring;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,8 +21,12 @@ public sealed class NotificationDelivery(
     IOptions<NotifierOptions> notifier,
     IOptions<EmailOptions> email,
     TimeProvider clock,
+    IServiceProvider services,
     ILogger<NotificationDelivery> logger)
 {
+    /// <summary>Transient failures in a row after which ADMINS hear that mail is not getting through.</summary>
+    private const int RepeatedFailures = 3;
+
     private const int BatchSize = 50;
 
     /// <summary>Sends the due notifications (only <paramref name="ids"/> when given); returns how many were sent.</summary>
@@ -73,6 +79,7 @@ public sealed class NotificationDelivery(
         var o = notifier.Value;
         await using var db = await factory.CreateDbContextAsync(ct);
         var sent = 0;
+        var failures = new List<string>();
         for (var i = 0; i < batch.Count; i++)
         {
             var n = batch[i];
@@ -86,7 +93,15 @@ public sealed class NotificationDelivery(
                 _ => (NotificationStatus.Failed, n.NextAttemptAt),
             };
             if (status == NotificationStatus.Sent) sent++;
-            else logger.LogWarning("Mail {Id} for incident {Incident} {Outcome}: {Detail}", n.Id, n.IncidentId, status == NotificationStatus.Failed ? "failed" : "will be retried", r.Detail);
+            else
+            {
+                logger.LogWarning("Mail {Id} for incident {Incident} {Outcome}: {Detail}", n.Id, n.IncidentId, status == NotificationStatus.Failed ? "failed" : "will be retried", r.Detail);
+                // Repeated transient failures mean mail is not getting through; a single 5xx is shown in the log instead.
+                // A mail about Alerts' own failure is not reported again: that would loop.
+                var givenUp = status == NotificationStatus.Failed && r.Outcome == SendOutcome.Transient;
+                if (n.ProjectId != SelfMonitor.ProjectId && (attempts == RepeatedFailures || givenUp))
+                    failures.Add($"mail {n.Id} to {n.Recipients}: {attempts} attempts failed{(givenUp ? ", given up" : "")}: {r.Detail}");
+            }
             await db.Notifications.Where(x => x.Id == n.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.Status, status)
                 .SetProperty(x => x.Attempts, attempts)
@@ -95,6 +110,9 @@ public sealed class NotificationDelivery(
                 .SetProperty(x => x.SentAt, status == NotificationStatus.Sent ? now : null)
                 .SetProperty(x => x.LastResult, r.Detail), ct);
         }
+        // Resolved here, not injected: the monitor itself sends through this class.
+        foreach (var failure in failures)
+            await services.GetRequiredService<SelfMonitor>().ReportAsync("MailDeliveryFailed", failure, "mail delivery", ct);
         return sent;
     }
 }

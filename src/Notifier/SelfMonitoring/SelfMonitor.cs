@@ -46,6 +46,7 @@ public sealed class SelfMonitor(
             Level = "error",
             Message = $"{where}: {detail}",
             Exception = new ExceptionInfo { Type = problem, Value = detail, Module = "Alerts" },
+            Fingerprint = ["self", problem, where], // every occurrence of one problem is one incident, whatever its detail
             ServerName = Environment.MachineName,
         }, ct);
 
