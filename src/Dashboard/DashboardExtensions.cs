@@ -1,9 +1,11 @@
+using Alerts.Core.Data;
 using Alerts.Dashboard.Accounts;
 using Alerts.Dashboard.Api;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Alerts.Dashboard;
@@ -28,6 +30,7 @@ public static class DashboardExtensions
     {
         builder.AddDashboardAccounts();
         var services = builder.Services;
+        services.TryAddSingleton<IgnoreRuleStore>();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {

@@ -1,11 +1,14 @@
+using Alerts.Core.Data;
 using Alerts.Core.Options;
 using Alerts.Notifier.Delivery;
 using Alerts.Notifier.Grouping;
 using Alerts.Notifier.Jobs;
 using Alerts.Notifier.Mail;
+using Alerts.Notifier.Policy;
 using Alerts.Notifier.SelfMonitoring;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -36,6 +39,8 @@ public static class NotifierExtensions
     {
         builder.Services.AddValidatedOptions<NotifierOptions>(NotifierOptions.SectionName, NotifierOptions.Validate);
         builder.Services.AddMailSender();
+        builder.Services.TryAddSingleton<IgnoreRuleStore>();
+        builder.Services.AddSingleton<BrokenLinkRuleSets>();
         builder.Services.AddSingleton<IncidentGrouper>();
         builder.Services.AddSingleton<NotificationDelivery>();
         builder.Services.AddSingleton<SelfMonitor>();
@@ -47,6 +52,7 @@ public static class NotifierExtensions
     {
         builder.AddSelfMonitoring();
         builder.Services.AddSingleton<FollowUpMails>();
+        builder.Services.AddSingleton<BrokenLinkDigest>();
         builder.Services.AddScoped<NotifierSweepJob>();
         builder.Services.AddNotifierJobs();
         return builder;

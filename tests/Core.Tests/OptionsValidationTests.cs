@@ -51,6 +51,24 @@ public class OptionsValidationTests
         ["invalid Ignorable404Urls regex"] = (
             () => AlertsOptionsRules.Validate(new AlertsOptions { Ignorable404Urls = [@"\.php$", "^/wp-(admin"] }),
             ["Alerts:Ignorable404Urls:1"]),
+        ["invalid project Ignorable404Urls regex"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions
+            {
+                Projects = [Project(1, "shop", GoodKey), new ProjectOptions { Id = 2, Name = "blog", Key = GoodKey + "x", Ignorable404Urls = ["^/ok$", "[unclosed"] }],
+            }),
+            ["Alerts:Projects:1:Ignorable404Urls:1"]),
+        ["invalid scanner user agent regex"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions { ScannerNoise = new ScannerNoiseOptions { UserAgents = ["sqlmap", "(?<nikto"] } }),
+            ["Alerts:ScannerNoise:UserAgents:1"]),
+        ["invalid probe path regex"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions { ScannerNoise = new ScannerNoiseOptions { ProbeUrls = ["*.php"] } }),
+            ["Alerts:ScannerNoise:ProbeUrls:0"]),
+        ["negative digest interval"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions { BrokenLinkDigestMinutes = -5 }),
+            ["Alerts:BrokenLinkDigestMinutes"]),
+        ["digest interval over a day"] = (
+            () => AlertsOptionsRules.Validate(new AlertsOptions { BrokenLinkDigestMinutes = 1441 }),
+            ["Alerts:BrokenLinkDigestMinutes"]),
         ["relative dashboard URL"] = (() => AlertsOptionsRules.Validate(new AlertsOptions { DashboardUrl = "alerts/" }), ["Alerts:DashboardUrl"]),
         ["project Id 0"] = (
             () => AlertsOptionsRules.Validate(new AlertsOptions { Projects = [Project(0, "shop", GoodKey)] }),
@@ -102,6 +120,12 @@ public class OptionsValidationTests
             Ignorable404Urls = [@"\.php$", "^/favicon.ico$"],
             DashboardUrl = "https://alerts.example.com/",
             Projects = [Project(1, "shop", GoodKey), Project(2, "blog", ProjectKeyFormat.New())],
+        }),
+        ["per-project 404 patterns, scanner lists and a digest"] = () => AlertsOptionsRules.Validate(new AlertsOptions
+        {
+            Projects = [new ProjectOptions { Id = 1, Name = "shop", Key = GoodKey, Ignorable404Urls = [@"^/legacy/", @"\.asp$"] }],
+            ScannerNoise = new ScannerNoiseOptions { UserAgents = ["(?i)sqlmap", ""], ProbeUrls = [@"^/admin\.php$"], Mail = true },
+            BrokenLinkDigestMinutes = 60,
         }),
         ["STARTTLS with login"] = () => EmailOptionsRules.Validate(new EmailOptions
         {
@@ -194,6 +218,33 @@ public class OptionsValidationTests
         Assert.Equal(("localhost", 25, 30, false, false), (email.Host, email.Port, email.TimeoutSeconds, email.UseTls, email.UseSsl));
         Assert.Equal((DatabaseProvider.Sqlite, DatabaseOptions.DefaultSqlite), (database.Provider, database.ConnectionString));
         Assert.Equal(MessagingTransport.InMemory, messaging.Transport);
+    }
+
+    [Fact]
+    public void AddAlertsOptions_ScannerLists_KeepTheirDefaultsUntilSetAndAnEmptyEntryClearsOne()
+    {
+        using var defaults = Services([]);
+        using var configured = Services(new()
+        {
+            ["Alerts:ScannerNoise:UserAgents:0"] = "",
+            ["Alerts:ScannerNoise:ProbeUrls:0"] = @"^/admin\.php$",
+            ["Alerts:Projects:0:Id"] = "1",
+            ["Alerts:Projects:0:Name"] = "shop",
+            ["Alerts:Projects:0:Key"] = GoodKey,
+            ["Alerts:Projects:0:Ignorable404Urls:0"] = "^/legacy/",
+        });
+
+        var byDefault = defaults.GetRequiredService<IOptions<AlertsOptions>>().Value;
+        var set = configured.GetRequiredService<IOptions<AlertsOptions>>().Value;
+
+        Assert.Contains("(?i)sqlmap", byDefault.ScannerNoise.EffectiveUserAgents);
+        Assert.Contains(@"(?i)wp-login\.php", byDefault.ScannerNoise.EffectiveProbeUrls);
+        Assert.False(byDefault.ScannerNoise.Mail);
+        Assert.Equal(0, byDefault.BrokenLinkDigestMinutes);
+        Assert.True(byDefault.AppendSlash);
+        Assert.Empty(set.ScannerNoise.EffectiveUserAgents);
+        Assert.Equal([@"^/admin\.php$"], set.ScannerNoise.EffectiveProbeUrls);
+        Assert.Equal(["^/legacy/"], Assert.Single(set.Projects).Ignorable404Urls);
     }
 
     [Fact]

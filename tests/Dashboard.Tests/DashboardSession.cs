@@ -47,6 +47,21 @@ internal static partial class DashboardSession
         return client;
     }
 
+    /// <summary>Posts a form of <paramref name="page"/> (the first whose opening tag contains <paramref name="marker"/>) as a browser would: to its action, with its antiforgery token.</summary>
+    public static async Task<HttpResponseMessage> SubmitFormAsync(HttpClient client, string page, string marker)
+    {
+        var form = Forms().Matches(page).Select(m => m.Value).First(f => f[..f.IndexOf('>', StringComparison.Ordinal)].Contains(marker, StringComparison.Ordinal));
+        var action = System.Net.WebUtility.HtmlDecode(FormAction().Match(form).Groups[1].Value);
+        var token = AntiforgeryField().Match(form).Groups[1].Value;
+        return await client.PostAsync(action, new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryField();
+
+    [GeneratedRegex("<form\\b.*?</form>", RegexOptions.Singleline)]
+    private static partial Regex Forms();
+
+    [GeneratedRegex("action=\"([^\"]*)\"")]
+    private static partial Regex FormAction();
 }

@@ -79,6 +79,38 @@ public class AlertPolicyTests
         Assert.Contains(reason, decision.Reason, StringComparison.Ordinal);
     }
 
+    private static AlertContext BrokenLink(long before, long after, DateTime? lastMail = null, long lastCount = 0, IncidentStatus status = IncidentStatus.Open,
+        int mailsInWindow = 0, Trigger trigger = Trigger.Occurrence, Recipient[]? to = null) =>
+        new(EventKind.BrokenLink, status, before, after, Now, to ?? [Max], lastMail, lastCount, null, null, mailsInWindow, true, trigger, BrokenLinkDigest: true);
+
+    /// <summary>With Alerts:BrokenLinkDigestMinutes on: situation → (context, recorded, mailed, reason contains).</summary>
+    private static readonly Dictionary<string, (AlertContext Context, bool Record, bool Send, string Reason)> DigestCases = new()
+    {
+        ["new broken link waits for the digest"] = (BrokenLink(0, 1), true, false, "first occurrence; in digest"),
+        ["new broken link over the project cap still goes to the digest"] = (BrokenLink(0, 1, mailsInWindow: 50), true, false, "first occurrence; in digest"),
+        ["broken link again after it was resolved"] = (BrokenLink(3, 4, Now.AddDays(-1), 3, status: IncidentStatus.Resolved), true, false, "regression; in digest"),
+        ["milestone of a broken link"] = (BrokenLink(9, 10, Now.AddHours(-1), 1), true, false, "reached 10 occurrences; in digest"),
+        ["second occurrence inside the cooldown"] = (BrokenLink(1, 2, Now.AddMinutes(-1), 1), false, false, "within cooldown"),
+        ["no managers: nothing to digest"] = (BrokenLink(0, 1, to: []), true, false, "no MANAGERS configured"),
+        ["errors are never digested"] = (Error(0, 1) with { BrokenLinkDigest = true }, true, true, "first occurrence"),
+    };
+
+    public static TheoryData<string> DigestSituations => [.. DigestCases.Keys];
+
+    [Theory]
+    [MemberData(nameof(DigestSituations))]
+    public void Decide_BrokenLinkDigestOn_HoldsBrokenLinkMailsForTheDigest(string situation)
+    {
+        var (context, record, send, reason) = DigestCases[situation];
+
+        var decision = AlertPolicy.Decide(context, Policy);
+
+        Assert.Equal((record, send), (decision.Record, decision.Send));
+        Assert.Contains(reason, decision.Reason, StringComparison.Ordinal);
+        Assert.Equal(reason.EndsWith(AlertPolicy.InDigest, StringComparison.Ordinal), decision.HeldForDigest);
+        if (decision.HeldForDigest) Assert.Equal([Max.Email], decision.Recipients.Select(r => r.Email));
+    }
+
     [Fact]
     public void Decide_FloodOfOneHundredThousand_MailsOnceThenOnlyAfterTheCooldown()
     {

@@ -17,11 +17,11 @@ public static class SampleEvents
         }
         """;
 
-    public static string BrokenLink(string path = "/old-page", string referrer = "https://shop.example.com/blog/") => $$"""
+    public static string BrokenLink(string path = "/old-page", string referrer = "https://shop.example.com/blog/", string userAgent = "Mozilla/5.0") => $$"""
         {
           "kind": "broken_link",
           "request": { "url": "https://shop.example.com{{path}}", "method": "GET",
-                       "referrer": "{{referrer}}", "userAgent": "Mozilla/5.0", "remoteAddr": "198.51.100.4" }
+                       "referrer": "{{referrer}}", "userAgent": "{{userAgent}}", "remoteAddr": "198.51.100.4" }
         }
         """;
 }

@@ -14,6 +14,8 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<User> Users => Set<User>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<BrokenLinkReferrer> BrokenLinkReferrers => Set<BrokenLinkReferrer>();
+    public DbSet<IgnoreRule> IgnoreRules => Set<IgnoreRule>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -48,8 +50,22 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.Fingerprint).HasMaxLength(64);
             e.Property(x => x.Title).HasMaxLength(IncidentTitle.MaxLength);
             e.Property(x => x.LastEventId).HasMaxLength(32);
+            e.Property(x => x.IgnoredBy).HasMaxLength(Incident.IgnoredByMaxLength);
             e.HasIndex(x => new { x.ProjectId, x.Fingerprint }).IsUnique();
             e.HasIndex(x => x.LastSeen);
+        });
+        b.Entity<BrokenLinkReferrer>(e =>
+        {
+            // The key is the upsert's conflict target: one row per referring page of an incident.
+            e.HasKey(x => new { x.IncidentId, x.Referrer });
+            e.Property(x => x.Referrer).HasMaxLength(BrokenLinkReferrer.MaxLength);
+            e.HasOne<Incident>().WithMany().HasForeignKey(x => x.IncidentId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<IgnoreRule>(e =>
+        {
+            e.Property(x => x.Pattern).HasMaxLength(1000);
+            e.Property(x => x.CreatedBy).HasMaxLength(254);
+            e.HasIndex(x => new { x.ProjectId, x.Pattern }).IsUnique();
         });
         b.Entity<Notification>(e =>
         {

@@ -35,6 +35,8 @@ public enum IncidentStatus { Open = 0, Resolved = 1, Ignored = 2, Snoozed = 3 }
 
 public sealed class Incident
 {
+    public const int IgnoredByMaxLength = 300;
+
     public long Id { get; set; }
     public long ProjectId { get; set; }
     public required string Fingerprint { get; set; }
@@ -51,9 +53,46 @@ public sealed class Incident
     public DateTime? SnoozedUntil { get; set; }
     public long? SnoozedUntilCount { get; set; }
 
-    /// <summary>When the last mail about this incident was decided, and the count it reported: the cooldown's clock.</summary>
+    /// <summary>
+    /// When the last mail about this incident was decided, and the count it reported: the cooldown's clock.
+    /// The count is of <see cref="ReportedCount"/>: occurrences a rule held back never earn a mail.
+    /// </summary>
     public DateTime? LastNotifiedAt { get; set; }
     public long LastNotifiedCount { get; set; }
+
+    /// <summary>Occurrences a broken-link rule held back (ignorable or scanner noise): counted, never mailed.</summary>
+    public long IgnoredCount { get; set; }
+
+    /// <summary>The rule that held back the latest such occurrence, or the ignore rule a manager made of it.</summary>
+    public string? IgnoredBy { get; set; }
+
+    /// <summary>The occurrences the alert policy counts: all but those a rule held back.</summary>
+    public long ReportedCount => Count - IgnoredCount;
+}
+
+/// <summary>One page linking to a broken target, and how often a visitor followed that link.</summary>
+public sealed class BrokenLinkReferrer
+{
+    public const int MaxLength = 1000;
+
+    public long IncidentId { get; set; }
+    /// <summary>The Referer as the app sent it (scrubbed), cut to <see cref="MaxLength"/>.</summary>
+    public required string Referrer { get; set; }
+    public long Count { get; set; }
+    public DateTime FirstSeen { get; set; }
+    public DateTime LastSeen { get; set; }
+}
+
+/// <summary>A manager's rule: broken links of a project whose path and query match are ignorable.</summary>
+public sealed class IgnoreRule
+{
+    public long Id { get; set; }
+    public long ProjectId { get; set; }
+    /// <summary>A regular expression searched in the path and query, like an IGNORABLE_404_URLS entry.</summary>
+    public required string Pattern { get; set; }
+    public DateTime CreatedAt { get; set; }
+    /// <summary>Who made it: the Dashboard user's e-mail, or "token:NAME".</summary>
+    public required string CreatedBy { get; set; }
 }
 
 public enum NotificationStatus { Pending = 0, Sent = 1, Failed = 2, Skipped = 3 }

@@ -13,6 +13,22 @@ public sealed class AlertsOptions
     public string EmailSubjectPrefix { get; set; } = "[Alerts] ";
     public bool SendBrokenLinkEmails { get; set; } = true;
     public List<string> Ignorable404Urls { get; set; } = [];
+
+    /// <summary>
+    /// Django's APPEND_SLASH, as the reporting apps set it: when on, a 404 for <c>/page/</c> referred by <c>/page</c>
+    /// is the app's own slash redirect, not a broken link.
+    /// </summary>
+    public bool AppendSlash { get; set; } = true;
+
+    /// <summary>Vulnerability scanners and their probes: recognised, counted, and not mailed unless asked for.</summary>
+    public ScannerNoiseOptions ScannerNoise { get; set; } = new();
+
+    /// <summary>
+    /// Minutes between broken-link digests to MANAGERS; 0 mails each broken link on its own. When on, broken-link
+    /// mails are held back "in digest" and one mail per interval per project lists them by referring page.
+    /// </summary>
+    public int BrokenLinkDigestMinutes { get; set; }
+
     public List<ProjectOptions> Projects { get; set; } = [];
 
     /// <summary>Base URL of the Dashboard, used for links in mails; empty leaves links out.</summary>
@@ -39,6 +55,48 @@ public sealed class ProjectOptions
 
     /// <summary>Per-environment recipients ("staging" → its own people), overriding the project's.</summary>
     public Dictionary<string, EnvironmentRouting> Environments { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>IGNORABLE_404_URLS of this project only, consulted besides the global list.</summary>
+    public List<string> Ignorable404Urls { get; set; } = [];
+}
+
+/// <summary>
+/// The <c>Alerts:ScannerNoise</c> settings. A list that is set replaces its default; an empty entry
+/// (<c>UserAgents:0=</c>) stands for an empty list.
+/// </summary>
+public sealed class ScannerNoiseOptions
+{
+    /// <summary>Common vulnerability scanners and brute-forcers, by the user agent they announce themselves with.</summary>
+    public static readonly IReadOnlyList<string> DefaultUserAgents =
+    [
+        "(?i)sqlmap", "(?i)nikto", "(?i)nmap", "(?i)masscan", "(?i)zgrab", "(?i)nuclei", "(?i)wpscan", "(?i)acunetix",
+        "(?i)dirbuster", "(?i)gobuster", "(?i)feroxbuster", "(?i)ffuf", "(?i)wfuzz", "(?i)netsparker", "(?i)openvas",
+        "(?i)nessus", "(?i)qualys", "(?i)jorgee", "(?i)zmeu", "(?i)censysinspect", "(?i)l9explore",
+    ];
+
+    /// <summary>Paths scanners probe for on every site: WordPress, PHP tools, dot-files, CGI, traversal.</summary>
+    public static readonly IReadOnlyList<string> DefaultProbeUrls =
+    [
+        @"(?i)wp-login\.php", @"(?i)xmlrpc\.php", @"(?i)/wp-(admin|content|includes)/", @"(?i)wlwmanifest\.xml",
+        @"(?i)/\.env(\W|$)", @"(?i)/\.(git|svn|hg|aws|ssh|vscode|idea)(/|$)", @"(?i)/\.DS_Store$", @"(?i)phpmyadmin",
+        @"(?i)/(pma|myadmin|adminer)(\.php)?(/|$)", @"(?i)/cgi-bin/", @"(?i)/vendor/phpunit/", @"(?i)/(shell|eval-stdin|phpinfo)\.php",
+        @"(?i)/boaform/", @"(?i)/HNAP1", @"(?i)/actuator/", @"(?i)/server-status", @"(?i)/etc/passwd", @"(?i)(\.\./|%2e%2e)",
+    ];
+
+    /// <summary>Scanner user agents (regular expressions searched in the User-Agent); null keeps the defaults.</summary>
+    public List<string>? UserAgents { get; set; }
+
+    /// <summary>Probe paths (regular expressions searched in the path and query); null keeps the defaults.</summary>
+    public List<string>? ProbeUrls { get; set; }
+
+    /// <summary>Mail noise like any broken link (it is still marked as noise); off by default.</summary>
+    public bool Mail { get; set; }
+
+    public IReadOnlyList<string> EffectiveUserAgents => Effective(UserAgents, DefaultUserAgents);
+    public IReadOnlyList<string> EffectiveProbeUrls => Effective(ProbeUrls, DefaultProbeUrls);
+
+    private static IReadOnlyList<string> Effective(List<string>? configured, IReadOnlyList<string> defaults) =>
+        configured is null ? defaults : [.. configured.Where(p => !string.IsNullOrEmpty(p))];
 }
 
 public sealed class EnvironmentRouting
@@ -82,13 +140,11 @@ internal static class AlertsOptionsRules
             yield return $"Alerts:ServerEmail '{o.ServerEmail}' is not an e-mail address.";
         if (o.EmailSubjectPrefix.Contains('\r') || o.EmailSubjectPrefix.Contains('\n'))
             yield return "Alerts:EmailSubjectPrefix must not contain line breaks.";
-        for (var i = 0; i < o.Ignorable404Urls.Count; i++)
-        {
-            string? error = null;
-            try { _ = new Regex(o.Ignorable404Urls[i]); }
-            catch (ArgumentException ex) { error = ex.Message; }
-            if (error is not null) yield return $"Alerts:Ignorable404Urls:{i} is not a valid regular expression: {error}";
-        }
+        foreach (var e in ValidatePatterns(o.Ignorable404Urls, "Alerts:Ignorable404Urls")) yield return e;
+        foreach (var e in ValidatePatterns(o.ScannerNoise.UserAgents ?? [], "Alerts:ScannerNoise:UserAgents")) yield return e;
+        foreach (var e in ValidatePatterns(o.ScannerNoise.ProbeUrls ?? [], "Alerts:ScannerNoise:ProbeUrls")) yield return e;
+        if (o.BrokenLinkDigestMinutes is < 0 or > 1440)
+            yield return "Alerts:BrokenLinkDigestMinutes must be between 0 (off: a mail per broken link) and 1440 (a day).";
         if (!string.IsNullOrEmpty(o.DashboardUrl) && !Uri.TryCreate(o.DashboardUrl, UriKind.Absolute, out _))
             yield return $"Alerts:DashboardUrl '{o.DashboardUrl}' is not an absolute URL.";
 
@@ -105,11 +161,23 @@ internal static class AlertsOptionsRules
             else if (!keys.Add(p.Key)) yield return $"{at}:Key is used by another project.";
             foreach (var e in ValidateRecipients(p.Admins ?? [], $"{at}:Admins")) yield return e;
             foreach (var e in ValidateRecipients(p.Managers ?? [], $"{at}:Managers")) yield return e;
+            foreach (var e in ValidatePatterns(p.Ignorable404Urls, $"{at}:Ignorable404Urls")) yield return e;
             foreach (var (env, routing) in p.Environments)
             {
                 foreach (var e in ValidateRecipients(routing.Admins ?? [], $"{at}:Environments:{env}:Admins")) yield return e;
                 foreach (var e in ValidateRecipients(routing.Managers ?? [], $"{at}:Environments:{env}:Managers")) yield return e;
             }
+        }
+    }
+
+    private static IEnumerable<string> ValidatePatterns(List<string> patterns, string key)
+    {
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            string? error = null;
+            try { _ = new Regex(patterns[i]); }
+            catch (ArgumentException ex) { error = ex.Message; }
+            if (error is not null) yield return $"{key}:{i} is not a valid regular expression: {error}";
         }
     }
 

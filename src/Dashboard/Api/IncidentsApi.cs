@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
@@ -9,18 +10,27 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Alerts.Dashboard.Api;
 
-public sealed record IncidentSummary(long Id, long ProjectId, string Kind, string Title, string Status, long Count, DateTime FirstSeen, DateTime LastSeen);
+/// <summary>An incident; <c>ignoredCount</c> occurrences were held back by a broken-link rule, the latest by <c>ignoredBy</c>.</summary>
+public sealed record IncidentSummary(long Id, long ProjectId, string Kind, string Title, string Status, long Count, DateTime FirstSeen, DateTime LastSeen,
+    long IgnoredCount = 0, string? IgnoredBy = null);
 
 public sealed record SampleEvent(string Id, DateTime ReceivedAt, EventPayload Event);
 
 public sealed record NotificationEntry(long Id, string Reason, string Status, string Recipients, string Subject, int Attempts, DateTime CreatedAt, DateTime? SentAt, string? Result);
 
-public sealed record IncidentDetail(IncidentSummary Incident, IReadOnlyList<SampleEvent> Samples, IReadOnlyList<NotificationEntry> Notifications);
+/// <summary>A page linking to a broken target, how often the link was followed, and whether it is on the same host.</summary>
+public sealed record ReferrerEntry(string Referrer, bool Internal, long Count, DateTime FirstSeen, DateTime LastSeen);
+
+public sealed record IncidentDetail(IncidentSummary Incident, IReadOnlyList<SampleEvent> Samples, IReadOnlyList<NotificationEntry> Notifications,
+    IReadOnlyList<ReferrerEntry> Referrers);
+
+public sealed record IgnoreRuleEntry(long Id, long ProjectId, string Pattern, DateTime CreatedAt, string CreatedBy);
 
 /// <summary>The Dashboard's JSON API (DESIGN.md): incidents and what was mailed about them.</summary>
 public static class IncidentsApi
 {
     private const int SampleCount = 10;
+    private const int MaxReferrers = 200;
 
     public static RouteGroupBuilder MapIncidentsApi(this IEndpointRouteBuilder app)
     {
@@ -30,6 +40,7 @@ public static class IncidentsApi
         api.MapPost("/{id:long}/resolve", (long id, AlertsDbContext db, CancellationToken ct) => SetStatus(id, IncidentStatus.Resolved, db, ct)).WithName("ResolveIncident");
         api.MapPost("/{id:long}/ignore", (long id, AlertsDbContext db, CancellationToken ct) => SetStatus(id, IncidentStatus.Ignored, db, ct)).WithName("IgnoreIncident");
         api.MapPost("/{id:long}/reopen", (long id, AlertsDbContext db, CancellationToken ct) => SetStatus(id, IncidentStatus.Open, db, ct)).WithName("ReopenIncident");
+        api.MapPost("/{id:long}/ignore-urls", IgnoreUrlsLikeThis).WithName("IgnoreUrlsLikeThis");
         return api;
     }
 
@@ -61,11 +72,40 @@ public static class IncidentsApi
         var events = await db.Events.Where(e => e.IncidentId == id)
             .OrderByDescending(e => e.ReceivedAt).Take(SampleCount).ToListAsync(ct);
         var notifications = await db.Notifications.Where(n => n.IncidentId == id).OrderBy(n => n.Id).ToListAsync(ct);
+        var samples = events.Select(e => new SampleEvent(e.Id, e.ReceivedAt,
+            System.Text.Json.JsonSerializer.Deserialize(e.Payload, EventJsonContext.Default.EventPayload)!)).ToList();
+        var domain = BrokenLinkRules.DomainOf(samples.FirstOrDefault()?.Event.Request?.Url);
+        var referrers = await db.BrokenLinkReferrers.Where(r => r.IncidentId == id)
+            .OrderByDescending(r => r.Count).ThenBy(r => r.Referrer).Take(MaxReferrers).ToListAsync(ct);
         return TypedResults.Ok(new IncidentDetail(
             ToSummary(incident),
-            [.. events.Select(e => new SampleEvent(e.Id, e.ReceivedAt,
-                System.Text.Json.JsonSerializer.Deserialize(e.Payload, EventJsonContext.Default.EventPayload)!))],
-            [.. notifications.Select(n => new NotificationEntry(n.Id, n.Reason, Names.Of(n.Status), n.Recipients, n.Subject, n.Attempts, n.CreatedAt, n.SentAt, n.LastResult))]));
+            samples,
+            [.. notifications.Select(n => new NotificationEntry(n.Id, n.Reason, Names.Of(n.Status), n.Recipients, n.Subject, n.Attempts, n.CreatedAt, n.SentAt, n.LastResult))],
+            [.. referrers.Select(r => new ReferrerEntry(r.Referrer, BrokenLinkRules.IsInternal(r.Referrer, domain), r.Count, r.FirstSeen, r.LastSeen))]));
+    }
+
+    /// <summary>
+    /// Turns a noisy broken link into an ignore rule in one action: its path, anchored, with any query, for its
+    /// project; the incident is marked ignored and names the rule.
+    /// </summary>
+    public static async Task<Results<Ok<IgnoreRuleEntry>, NotFound, ProblemHttpResult>> IgnoreUrlsLikeThis(
+        long id, ClaimsPrincipal user, AlertsDbContext db, IgnoreRuleStore rules, CancellationToken ct)
+    {
+        var incident = await db.Incidents.FirstOrDefaultAsync(i => i.Id == id, ct);
+        if (incident is null) return TypedResults.NotFound();
+        if (incident.Kind != EventKind.BrokenLink)
+            return TypedResults.Problem(statusCode: 400, title: "Not a broken link", detail: "Only a broken-link incident can be turned into an ignore rule.");
+        var payload = await db.Events.Where(e => e.Id == incident.LastEventId).Select(e => e.Payload).FirstOrDefaultAsync(ct);
+        var url = payload is null ? null : System.Text.Json.JsonSerializer.Deserialize(payload, EventJsonContext.Default.EventPayload)?.Request?.Url;
+        if (string.IsNullOrEmpty(url))
+            return TypedResults.Problem(statusCode: 409, title: "No event", detail: "No event of this incident is stored any more to take the URL from.");
+
+        var rule = await rules.AddAsync(incident.ProjectId, BrokenLinkRules.IgnorePatternFor(url), user.Identity?.Name ?? "unknown", ct);
+        var name = IncidentTitle.OneLine(IgnoreRuleStore.NameOf(rule), Incident.IgnoredByMaxLength);
+        await db.Incidents.Where(i => i.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(i => i.Status, IncidentStatus.Ignored)
+            .SetProperty(i => i.IgnoredBy, name), ct);
+        return TypedResults.Ok(new IgnoreRuleEntry(rule.Id, rule.ProjectId, rule.Pattern, rule.CreatedAt, rule.CreatedBy));
     }
 
     private static async Task<Results<Ok<IncidentSummary>, NotFound>> SetStatus(long id, IncidentStatus status, AlertsDbContext db, CancellationToken ct)
@@ -76,7 +116,7 @@ public static class IncidentsApi
     }
 
     internal static IncidentSummary ToSummary(Incident i) =>
-        new(i.Id, i.ProjectId, EventKinds.Name(i.Kind), i.Title, Names.Of(i.Status), i.Count, i.FirstSeen, i.LastSeen);
+        new(i.Id, i.ProjectId, EventKinds.Name(i.Kind), i.Title, Names.Of(i.Status), i.Count, i.FirstSeen, i.LastSeen, i.IgnoredCount, i.IgnoredBy);
 
     private static IncidentStatus? ParseStatus(string s) => s switch
     {

@@ -11,13 +11,20 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Alerts.Dashboard.Pages;
 
-/// <summary>One incident: what broke (the latest sample) and every mail decided about it, sent or held back, and why.</summary>
-public sealed class IncidentModel(AlertsDbContext db) : PageModel
+/// <summary>
+/// One incident: what broke (the latest sample), the pages linking to a broken link, and every mail decided about it,
+/// sent or held back, and why; a broken link can be turned into an ignore rule from here.
+/// </summary>
+public sealed class IncidentModel(AlertsDbContext db, IgnoreRuleStore rules) : PageModel
 {
     public long Id { get; private set; }
     public IncidentDetail? Detail { get; private set; }
     public string? ProjectName { get; private set; }
     public SampleEvent? Latest => Detail is { Samples: [var latest, ..] } ? latest : null;
+
+    /// <summary>The rule "Ignore URLs like this" would store, for a broken link whose URL is known.</summary>
+    public string? IgnorePattern =>
+        Detail?.Incident.Kind == EventKinds.BrokenLink && Latest?.Event.Request?.Url is { } url ? BrokenLinkRules.IgnorePatternFor(url) : null;
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
     {
@@ -35,6 +42,15 @@ public sealed class IncidentModel(AlertsDbContext db) : PageModel
         ViewData["Title"] = detail.Incident.Title;
         return Page();
     }
+
+    /// <summary>The form's action: the JSON API's, so the page and POST /api/v1/incidents/{id}/ignore-urls do the same.</summary>
+    public async Task<IActionResult> OnPostIgnoreUrlsAsync(long id, CancellationToken ct) =>
+        (await IncidentsApi.IgnoreUrlsLikeThis(id, User, db, rules, ct)).Result switch
+        {
+            Ok<IgnoreRuleEntry> => RedirectToPage(new { id }),
+            Microsoft.AspNetCore.Http.HttpResults.NotFound => NotFound(),
+            _ => BadRequest(),
+        };
 
     /// <summary>The words a reader expects: a skipped row is a mail the policy held back.</summary>
     public static string StatusLabel(string status) => status == Names.Of(NotificationStatus.Skipped) ? "held back" : status;

@@ -42,7 +42,7 @@ public sealed class FollowUpMails(
         var cutoff = now.AddMinutes(-p.CooldownMinutes);
         await using var db = await factory.CreateDbContextAsync(ct);
         var due = await db.Incidents
-            .Where(i => i.Count > i.LastNotifiedCount && i.LastNotifiedAt != null && i.LastNotifiedAt <= cutoff
+            .Where(i => i.Count - i.IgnoredCount > i.LastNotifiedCount && i.LastNotifiedAt != null && i.LastNotifiedAt <= cutoff
                         && (i.Status == IncidentStatus.Open
                             || (i.Status == IncidentStatus.Snoozed && ((i.SnoozedUntil != null && i.SnoozedUntil <= now)
                                 || (i.SnoozedUntilCount != null && i.SnoozedUntilCount <= i.Count)))))
@@ -56,10 +56,11 @@ public sealed class FollowUpMails(
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var mailsInWindow = new ProjectMailCounter(tx.GetDbTransaction(), p, now);
             var decision = AlertPolicy.Decide(new AlertContext(
-                incident.Kind, incident.Status, incident.Count, incident.Count, now,
+                incident.Kind, incident.Status, incident.ReportedCount, incident.ReportedCount, now,
                 RecipientRouting.For(incident.Kind, incident.ProjectId, payload.Environment, options),
                 incident.LastNotifiedAt, incident.LastNotifiedCount, incident.SnoozedUntil, incident.SnoozedUntilCount,
-                await mailsInWindow.CountAsync(incident.ProjectId, ct), options.SendBrokenLinkEmails, Trigger.Sweep), p);
+                await mailsInWindow.CountAsync(incident.ProjectId, ct), options.SendBrokenLinkEmails, Trigger.Sweep,
+                BrokenLinkDigest: options.BrokenLinkDigestMinutes > 0), p);
             // Conditional on the clock we read: when two notifiers sweep, one decides and the other moves on.
             if (!await IncidentState.ApplyAsync(tx.GetDbTransaction(), incident, decision, now, incident.LastNotifiedAt, ct)) continue;
             if (decision.Record)

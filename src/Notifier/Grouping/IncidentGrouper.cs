@@ -21,6 +21,7 @@ public sealed class IncidentGrouper(
     IOptionsMonitor<AlertsOptions> settings,
     IOptionsMonitor<AlertPolicyOptions> policy,
     TimeProvider clock,
+    BrokenLinkRuleSets ruleSets,
     ILogger<IncidentGrouper> logger)
 {
     private const long Claimed = -1; // marks events taken by this transaction; never visible after commit
@@ -40,25 +41,38 @@ public sealed class IncidentGrouper(
         var options = settings.CurrentValue;
         var now = clock.GetUtcNow().UtcDateTime;
         var mailsInWindow = new ProjectMailCounter(transaction, policy.CurrentValue, now);
+        var rulesFor = claimed.Any(e => e.Kind == EventKind.BrokenLink) ? await ruleSets.CurrentAsync(ct) : null;
         var notifications = new List<Notification>();
         var groups = claimed
-            .Select(e => (Event: e, Payload: Parse(e)))
+            .Select(e => Occurrence.Of(e, Parse(e), rulesFor))
             .GroupBy(x => (x.Event.ProjectId, Fingerprint: Fingerprinter.Compute(x.Event.Kind, x.Payload)))
             .ToList();
         foreach (var group in groups)
         {
             var items = group.ToList();
-            var latest = items.MaxBy(x => x.Event.ReceivedAt);
-            var incident = await UpsertIncidentAsync(transaction, group.Key.ProjectId, group.Key.Fingerprint, items, ct);
+            var heldBack = items.Where(x => x.HeldBack(options.ScannerNoise.Mail)).ToList();
+            var reported = items.Where(x => !x.HeldBack(options.ScannerNoise.Mail)).ToList();
+            var incident = await UpsertIncidentAsync(transaction, group.Key.ProjectId, group.Key.Fingerprint, items, heldBack.Count, ct);
             await AssignAsync(transaction, incident.Id, [.. items.Select(x => x.Event.Id)], ct);
+            if (incident.Kind == EventKind.BrokenLink) await ReferrerCounts.UpsertAsync(transaction, incident.Id, items, ct);
 
+            if (heldBack.Count > 0 && await HeldBackAsync(transaction, incident, heldBack.MaxBy(x => x.Event.ReceivedAt)!, options, now, ct) is { } held)
+                notifications.Add(held);
+            if (reported.Count == 0) continue;
+
+            // Only reported occurrences count for the policy: a link a scanner probed first is still news when a visitor follows it.
+            var latest = reported.MaxBy(x => x.Event.ReceivedAt)!;
             // The state comes from the upsert, which holds the incident's row lock until commit:
             // a first occurrence or a regression is seen by exactly one transaction.
             var decision = AlertPolicy.Decide(new AlertContext(
-                incident.Kind, incident.Status, incident.Count - items.Count, incident.Count, now,
+                incident.Kind, incident.Status, incident.ReportedCount - reported.Count, incident.ReportedCount, now,
                 RecipientRouting.For(incident.Kind, incident.ProjectId, latest.Payload.Environment, options),
                 incident.LastNotifiedAt, incident.LastNotifiedCount, incident.SnoozedUntil, incident.SnoozedUntilCount,
-                await mailsInWindow.CountAsync(incident.ProjectId, ct), options.SendBrokenLinkEmails), policy.CurrentValue);
+                await mailsInWindow.CountAsync(incident.ProjectId, ct), options.SendBrokenLinkEmails,
+                BrokenLinkDigest: options.BrokenLinkDigestMinutes > 0), policy.CurrentValue);
+            // Noise is mailed only when Alerts:ScannerNoise:Mail asks for it, and then the mail says what it is.
+            if (latest.Verdict.Class == BrokenLinkClass.Noise && decision.Record)
+                decision = decision with { Reason = $"{decision.Reason}; {latest.Verdict.Description}" };
             await IncidentState.ApplyAsync(transaction, incident, decision, now, expectedLastNotifiedAt: null, ct);
             if (!decision.Record) continue;
             if (decision.Send) mailsInWindow.Add(incident.ProjectId);
@@ -97,11 +111,33 @@ public sealed class IncidentGrouper(
         return events;
     }
 
-    private static async Task<Incident> UpsertIncidentAsync(
-        DbTransaction tx, long projectId, string fingerprint, List<(StoredEvent Event, EventPayload Payload)> items, CancellationToken ct)
+    /// <summary>
+    /// Records that a rule held back occurrences: the incident names the rule, and the notification log gets a
+    /// held-back row when the rule is new for this incident (a scanner's thousandth probe adds no row).
+    /// </summary>
+    private static async Task<Notification?> HeldBackAsync(
+        DbTransaction tx, Incident incident, Occurrence latest, AlertsOptions options, DateTime now, CancellationToken ct)
     {
-        var first = items.MinBy(x => x.Event.ReceivedAt);
-        var last = items.MaxBy(x => x.Event.ReceivedAt);
+        var rule = IncidentTitle.OneLine(latest.Verdict.Description, Incident.IgnoredByMaxLength);
+        await using var cmd = tx.CreateCommand();
+        cmd.AddParameter("@id", incident.Id);
+        cmd.AddParameter("@rule", rule);
+        cmd.CommandText = """
+            UPDATE "Incidents" SET "IgnoredBy" = @rule
+            WHERE "Id" = @id AND ("IgnoredBy" IS NULL OR "IgnoredBy" <> @rule)
+            """;
+        if (await cmd.ExecuteNonQueryAsync(ct) == 0 || incident.Status == IncidentStatus.Ignored) return null;
+        incident.IgnoredBy = rule;
+        var decision = new AlertDecision(true, false, IncidentTitle.OneLine($"held back: {rule}", 200),
+            RecipientRouting.For(incident.Kind, incident.ProjectId, latest.Payload.Environment, options), incident.Status);
+        return AlertNotifications.For(incident, latest.Event.Id, latest.Payload, decision, options, now);
+    }
+
+    private static async Task<Incident> UpsertIncidentAsync(
+        DbTransaction tx, long projectId, string fingerprint, List<Occurrence> items, int heldBack, CancellationToken ct)
+    {
+        var first = items.MinBy(x => x.Event.ReceivedAt)!;
+        var last = items.MaxBy(x => x.Event.ReceivedAt)!;
         await using var cmd = tx.CreateCommand();
         cmd.AddParameter("@project", projectId);
         cmd.AddParameter("@fingerprint", fingerprint);
@@ -111,17 +147,19 @@ public sealed class IncidentGrouper(
         cmd.AddParameter("@first", first.Event.ReceivedAt);
         cmd.AddParameter("@last", last.Event.ReceivedAt);
         cmd.AddParameter("@lastEvent", last.Event.Id);
+        cmd.AddParameter("@ignored", (long)heldBack);
         // Same statement on SQLite and PostgreSQL: the unique index makes concurrent first occurrences one row.
         cmd.CommandText = """
-            INSERT INTO "Incidents" ("ProjectId", "Fingerprint", "Kind", "Title", "Status", "Count", "FirstSeen", "LastSeen", "LastEventId", "LastNotifiedCount")
-            VALUES (@project, @fingerprint, @kind, @title, 0, @count, @first, @last, @lastEvent, 0)
+            INSERT INTO "Incidents" ("ProjectId", "Fingerprint", "Kind", "Title", "Status", "Count", "FirstSeen", "LastSeen", "LastEventId", "LastNotifiedCount", "IgnoredCount")
+            VALUES (@project, @fingerprint, @kind, @title, 0, @count, @first, @last, @lastEvent, 0, @ignored)
             ON CONFLICT ("ProjectId", "Fingerprint") DO UPDATE SET
                 "Count" = "Incidents"."Count" + excluded."Count",
+                "IgnoredCount" = "Incidents"."IgnoredCount" + excluded."IgnoredCount",
                 "LastEventId" = CASE WHEN excluded."LastSeen" >= "Incidents"."LastSeen" THEN excluded."LastEventId" ELSE "Incidents"."LastEventId" END,
                 "LastSeen" = CASE WHEN excluded."LastSeen" > "Incidents"."LastSeen" THEN excluded."LastSeen" ELSE "Incidents"."LastSeen" END,
                 "FirstSeen" = CASE WHEN excluded."FirstSeen" < "Incidents"."FirstSeen" THEN excluded."FirstSeen" ELSE "Incidents"."FirstSeen" END
             RETURNING "Id", "Count", "FirstSeen", "LastSeen", "Status", "Title",
-                "LastNotifiedAt", "LastNotifiedCount", "SnoozedUntil", "SnoozedUntilCount"
+                "LastNotifiedAt", "LastNotifiedCount", "SnoozedUntil", "SnoozedUntilCount", "IgnoredCount", "IgnoredBy"
             """;
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) throw new InvalidOperationException("The incident upsert returned no row.");
@@ -140,6 +178,8 @@ public sealed class IncidentGrouper(
             LastNotifiedCount = reader.GetInt64(7),
             SnoozedUntil = reader.IsDBNull(8) ? null : DateTime.SpecifyKind(reader.GetDateTime(8), DateTimeKind.Utc),
             SnoozedUntilCount = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+            IgnoredCount = reader.GetInt64(10),
+            IgnoredBy = reader.IsDBNull(11) ? null : reader.GetString(11),
         };
     }
 
@@ -155,4 +195,17 @@ public sealed class IncidentGrouper(
 
     private static EventPayload Parse(StoredEvent e) =>
         JsonSerializer.Deserialize(e.Payload, EventJsonContext.Default.EventPayload) ?? new EventPayload();
+}
+
+/// <summary>An event being grouped, with what the broken-link rules say of it (errors are always reported).</summary>
+internal sealed record Occurrence(StoredEvent Event, EventPayload Payload, BrokenLinkVerdict Verdict)
+{
+    public static Occurrence Of(StoredEvent e, EventPayload payload, Func<long, BrokenLinkRuleSet>? rulesFor) =>
+        new(e, payload, e.Kind == EventKind.BrokenLink && rulesFor is not null
+            ? BrokenLinkRules.Classify(payload.Request?.Url, payload.Request?.Referrer, payload.Request?.UserAgent, rulesFor(e.ProjectId))
+            : BrokenLinkVerdict.Reported);
+
+    /// <summary>Counted but not reported: ignorable, or noise unless noise is to be mailed.</summary>
+    public bool HeldBack(bool mailNoise) =>
+        Verdict.Class == BrokenLinkClass.Ignorable || (Verdict.Class == BrokenLinkClass.Noise && !mailNoise);
 }

@@ -26,7 +26,7 @@ internal static class IncidentState
         cmd.AddParameter("@snoozed", (int)IncidentStatus.Snoozed);
         cmd.AddParameter("@record", decision.Record ? 1 : 0);
         cmd.AddParameter("@now", now);
-        cmd.AddParameter("@count", incident.Count);
+        cmd.AddParameter("@count", incident.ReportedCount); // occurrences a rule held back never earn a follow-up
         var condition = "";
         if (expectedLastNotifiedAt is { } expected)
         {

@@ -14,13 +14,14 @@ namespace Alerts.Notifier.Jobs;
 /// <summary>
 /// The database is the source of truth: a Hangfire recurring job (and once at start-up) publishes again
 /// the events still ungrouped (a lost in-memory message or a crash loses nothing), decides the follow-up
-/// summaries that are due and sends due mails, retries included.
+/// summaries and broken-link digests that are due and sends due mails, retries included.
 /// </summary>
 public sealed class NotifierSweepJob(
     IDbContextFactory<AlertsDbContext> factory,
     IBus bus,
     NotificationDelivery delivery,
     FollowUpMails followUps,
+    BrokenLinkDigest digest,
     SelfMonitor monitor,
     IOptions<NotifierOptions> options,
     TimeProvider clock,
@@ -40,6 +41,7 @@ public sealed class NotifierSweepJob(
         {
             await RepublishUngroupedAsync(receivedBefore, ct);
             await followUps.DecideAsync(ct);
+            await digest.DecideAsync(ct);
             await delivery.SendDueAsync(null, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
@@ -45,12 +44,8 @@ public static class AlertMailRenderer
     public static string BrokenLinkSubject(EventPayload e)
     {
         var host = HostOf(e.Request?.Url);
-        return IsInternalReferrer(e.Request?.Referrer, host) ? $"Broken INTERNAL link on {host}" : $"Broken link on {host}";
+        return BrokenLinkRules.IsInternal(e.Request?.Referrer, host) ? $"Broken INTERNAL link on {host}" : $"Broken link on {host}";
     }
-
-    public static bool IsInternalReferrer(string? referrer, string host) =>
-        !string.IsNullOrEmpty(referrer) && host.Length > 0
-        && Regex.IsMatch(referrer, $"^https?://{Regex.Escape(host)}/", RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
 
     private static StringBuilder ErrorBody(AlertMailContent content)
     {

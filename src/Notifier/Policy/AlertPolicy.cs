@@ -22,7 +22,8 @@ public sealed record AlertContext(
     long? SnoozedUntilCount = null,
     int ProjectMailsInWindow = 0,
     bool BrokenLinkMailOn = true,
-    Trigger Trigger = Trigger.Occurrence);
+    Trigger Trigger = Trigger.Occurrence,
+    bool BrokenLinkDigest = false);
 
 /// <summary>
 /// The policy's answer. <see cref="Record"/>: a notification row is written (sent or held back, with the reason);
@@ -31,6 +32,9 @@ public sealed record AlertContext(
 public sealed record AlertDecision(bool Record, bool Send, string Reason, IReadOnlyList<Recipient> Recipients, IncidentStatus Status)
 {
     public bool HeldBackByCap => Record && !Send && Reason.Contains(AlertPolicy.CapReached, StringComparison.Ordinal);
+
+    /// <summary>Kept for the managers' broken-link digest instead of a mail of its own.</summary>
+    public bool HeldForDigest => Record && !Send && Reason.Contains(AlertPolicy.InDigest, StringComparison.Ordinal);
 }
 
 /// <summary>When an occurrence is worth a mail. Pure: the caller brings the incident's state and applies the answer.</summary>
@@ -39,6 +43,7 @@ public static class AlertPolicy
     public const string FirstOccurrence = "first occurrence";
     public const string Regression = "regression";
     public const string CapReached = "project cap reached";
+    public const string InDigest = "in digest";
 
     public static AlertDecision Decide(AlertContext c, AlertPolicyOptions p)
     {
@@ -60,6 +65,9 @@ public static class AlertPolicy
             return new AlertDecision(true, false, $"{reason}; broken-link mail is off (SendBrokenLinkEmails)", [], status);
         if (c.Recipients.Count == 0)
             return new AlertDecision(true, false, $"{reason}; no {RecipientRouting.GroupName(c.Kind)} configured", [], status);
+        // A digest is one mail per interval, so its links are not counted against the cap one by one.
+        if (c.Kind == EventKind.BrokenLink && c.BrokenLinkDigest)
+            return new AlertDecision(true, false, $"{reason}; {InDigest}", c.Recipients, status);
         // Regressions are exempt from the cap: a fix that failed is news even in a storm.
         if (reason != Regression && c.ProjectMailsInWindow >= p.ProjectCap)
             return new AlertDecision(true, false,

@@ -54,6 +54,61 @@ namespace Alerts.Core.Data.Migrations.Postgres
                     b.ToTable("ApiTokens");
                 });
 
+            modelBuilder.Entity("Alerts.Core.Domain.BrokenLinkReferrer", b =>
+                {
+                    b.Property<long>("IncidentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Referrer")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("FirstSeen")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("LastSeen")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("IncidentId", "Referrer");
+
+                    b.ToTable("BrokenLinkReferrers");
+                });
+
+            modelBuilder.Entity("Alerts.Core.Domain.IgnoreRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<string>("Pattern")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "Pattern")
+                        .IsUnique();
+
+                    b.ToTable("IgnoreRules");
+                });
+
             modelBuilder.Entity("Alerts.Core.Domain.Incident", b =>
                 {
                     b.Property<long>("Id")
@@ -72,6 +127,13 @@ namespace Alerts.Core.Data.Migrations.Postgres
 
                     b.Property<DateTime>("FirstSeen")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("IgnoredBy")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<long>("IgnoredCount")
+                        .HasColumnType("bigint");
 
                     b.Property<int>("Kind")
                         .HasColumnType("integer");
@@ -304,6 +366,15 @@ namespace Alerts.Core.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Users");
+                });
+
+            modelBuilder.Entity("Alerts.Core.Domain.BrokenLinkReferrer", b =>
+                {
+                    b.HasOne("Alerts.Core.Domain.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Alerts.Core.Domain.ProjectKey", b =>

@@ -47,6 +47,59 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                     b.ToTable("ApiTokens");
                 });
 
+            modelBuilder.Entity("Alerts.Core.Domain.BrokenLinkReferrer", b =>
+                {
+                    b.Property<long>("IncidentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Referrer")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("FirstSeen")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSeen")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("IncidentId", "Referrer");
+
+                    b.ToTable("BrokenLinkReferrers");
+                });
+
+            modelBuilder.Entity("Alerts.Core.Domain.IgnoreRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Pattern")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "Pattern")
+                        .IsUnique();
+
+                    b.ToTable("IgnoreRules");
+                });
+
             modelBuilder.Entity("Alerts.Core.Domain.Incident", b =>
                 {
                     b.Property<long>("Id")
@@ -63,6 +116,13 @@ namespace Alerts.Core.Data.Migrations.Sqlite
 
                     b.Property<DateTime>("FirstSeen")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("IgnoredBy")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("IgnoredCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER");
@@ -289,6 +349,15 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Users");
+                });
+
+            modelBuilder.Entity("Alerts.Core.Domain.BrokenLinkReferrer", b =>
+                {
+                    b.HasOne("Alerts.Core.Domain.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Alerts.Core.Domain.ProjectKey", b =>

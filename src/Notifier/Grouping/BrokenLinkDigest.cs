@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Alerts.Core.Data;
+using Alerts.Core.Domain;
+using Alerts.Core.Events;
+using Alerts.Core.Options;
+using Alerts.Notifier.Policy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Notifier.Grouping;
+
+/// <summary>
+/// With <c>Alerts:BrokenLinkDigestMinutes</c> on, broken-link mails are held back "in digest"; once per interval
+/// each project's MANAGERS get one mail listing those links grouped by the page that links to them.
+/// </summary>
+public sealed class BrokenLinkDigest(
+    IDbContextFactory<AlertsDbContext> factory,
+    IOptionsMonitor<AlertsOptions> settings,
+    TimeProvider clock)
+{
+    public const string Reason = "broken-link digest";
+    private const int MaxLinks = 500;
+
+    /// <summary>Writes the digests that are due; returns the notifications to send.</summary>
+    public async Task<IReadOnlyList<long>> DecideAsync(CancellationToken ct)
+    {
+        var options = settings.CurrentValue;
+        var now = clock.GetUtcNow().UtcDateTime;
+        // A link waits at most one interval: the digest collects what arrived since the first one. Turned off,
+        // whatever was still held goes out at once.
+        var interval = TimeSpan.FromMinutes(options.BrokenLinkDigestMinutes);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var due = await Held(db)
+            .GroupBy(n => n.ProjectId)
+            .Select(g => new { ProjectId = g.Key, Oldest = g.Min(n => n.CreatedAt) })
+            .ToListAsync(ct);
+
+        var queued = new List<long>();
+        foreach (var project in due.Where(p => p.Oldest <= now - interval))
+        {
+            // One digest per project per interval, even when two notifiers sweep.
+            if (interval > TimeSpan.Zero
+                && await db.Notifications.AnyAsync(n => n.ProjectId == project.ProjectId && n.Reason == Reason && n.CreatedAt > now - interval, ct))
+                continue;
+            if (await WriteAsync(db, project.ProjectId, options, now, ct) is { } id) queued.Add(id);
+            db.ChangeTracker.Clear();
+        }
+        return queued;
+    }
+
+    private static IQueryable<Notification> Held(AlertsDbContext db) =>
+        db.Notifications.Where(n => n.Status == NotificationStatus.Skipped && n.SummaryId == null && n.Reason.Contains(AlertPolicy.InDigest));
+
+    private static async Task<long?> WriteAsync(AlertsDbContext db, long projectId, AlertsOptions options, DateTime now, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var held = await Held(db).Where(n => n.ProjectId == projectId).OrderBy(n => n.Id).Take(MaxLinks).ToListAsync(ct);
+        if (held.Count == 0) return null;
+        var incidentIds = held.Select(n => n.IncidentId).OfType<long>().Distinct().ToList();
+        var incidents = await db.Incidents.Where(i => incidentIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+        var referrers = await db.BrokenLinkReferrers.Where(r => incidentIds.Contains(r.IncidentId)).ToListAsync(ct);
+        // The host a link is on says which referrers are internal (Django's is_internal_request).
+        var eventIds = held.Select(n => n.EventId).OfType<string>().Distinct().ToList();
+        var events = await db.Events.Where(e => eventIds.Contains(e.Id) && e.IncidentId != null).ToListAsync(ct);
+        var domainOf = events.GroupBy(e => e.IncidentId!.Value).ToDictionary(g => g.Key, g => BrokenLinkRules.DomainOf(
+            JsonSerializer.Deserialize(g.First().Payload, EventJsonContext.Default.EventPayload)?.Request?.Url));
+        var project = await db.Projects.Where(p => p.Id == projectId).Select(p => p.Name).FirstOrDefaultAsync(ct)
+            ?? string.Create(CultureInfo.InvariantCulture, $"project {projectId}");
+
+        var reasons = held.Where(n => n.IncidentId is not null).GroupBy(n => n.IncidentId!.Value)
+            .ToDictionary(g => g.Key, g => g.First().Reason.Replace($"; {AlertPolicy.InDigest}", "", StringComparison.Ordinal));
+        var body = DigestBody(project, [.. incidents.Values.OrderBy(i => i.Title, StringComparer.Ordinal)], referrers, reasons, domainOf, options);
+        var recipients = held.SelectMany(n => MimeKit.InternetAddressList.Parse(n.Recipients).Mailboxes)
+            .DistinctBy(m => m.Address, StringComparer.OrdinalIgnoreCase).ToList();
+        var digest = new Notification
+        {
+            ProjectId = projectId,
+            Reason = Reason,
+            Status = recipients.Count == 0 ? NotificationStatus.Skipped : NotificationStatus.Pending,
+            Recipients = new MimeKit.InternetAddressList(recipients).ToString(),
+            Subject = IncidentTitle.OneLine($"{options.EmailSubjectPrefix}Broken links in {project}: {Links(incidents.Count)}", 250),
+            Body = body,
+            CreatedAt = now,
+            NextAttemptAt = now,
+        };
+        db.Notifications.Add(digest);
+        await db.SaveChangesAsync(ct);
+        var ids = held.Select(n => n.Id).ToList();
+        await db.Notifications.Where(n => ids.Contains(n.Id) && n.SummaryId == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.SummaryId, digest.Id), ct);
+        await tx.CommitAsync(ct);
+        return digest.Status == NotificationStatus.Pending ? digest.Id : null;
+    }
+
+    /// <summary>
+    /// Referring pages, internal ones first (those a manager can fix), each with the missing pages it links to and how
+    /// often the link was followed; a link from two pages is listed under both.
+    /// </summary>
+    internal static string DigestBody(string project, IReadOnlyList<Incident> incidents, IReadOnlyList<BrokenLinkReferrer> referrers,
+        IReadOnlyDictionary<long, string> reasons, IReadOnlyDictionary<long, string> domainOf, AlertsOptions options)
+    {
+        var byId = incidents.ToDictionary(i => i.Id);
+        var pages = referrers.Where(r => byId.ContainsKey(r.IncidentId))
+            .GroupBy(r => r.Referrer, StringComparer.Ordinal)
+            .Select(g => (Referrer: g.Key, Links: g.ToList(),
+                Internal: g.Any(r => BrokenLinkRules.IsInternal(g.Key, domainOf.GetValueOrDefault(r.IncidentId, "")))))
+            .OrderBy(p => p.Internal ? 0 : 1).ThenBy(p => p.Referrer, StringComparer.Ordinal)
+            .ToList();
+
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{Links(incidents.Count)} in {project} since the last digest, by the page that links to them:");
+        foreach (var page in pages)
+        {
+            sb.AppendLine();
+            var label = page.Referrer.Length == 0 ? "(no referrer)" : page.Referrer;
+            sb.AppendLine(page.Internal ? $"{label}   (INTERNAL)" : label);
+            foreach (var link in page.Links.OrderBy(l => byId[l.IncidentId].Title, StringComparer.Ordinal))
+            {
+                var incident = byId[link.IncidentId];
+                var target = incident.Title.StartsWith("Broken link: ", StringComparison.Ordinal) ? incident.Title["Broken link: ".Length..] : incident.Title;
+                sb.AppendLine(CultureInfo.InvariantCulture, $"    {target}   {link.Count} ×, {reasons.GetValueOrDefault(incident.Id, "")}  (incident #{incident.Id})");
+                if (!string.IsNullOrEmpty(options.DashboardUrl))
+                    sb.AppendLine(CultureInfo.InvariantCulture, $"        {options.DashboardUrl.TrimEnd('/')}/incidents/{incident.Id}");
+            }
+        }
+        sb.AppendLine().AppendLine("--");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"One mail per {options.BrokenLinkDigestMinutes} minute(s) instead of one per link (Alerts:BrokenLinkDigestMinutes).");
+        return sb.ToString();
+    }
+
+    private static string Links(int count) => count == 1 ? "1 broken link" : string.Create(CultureInfo.InvariantCulture, $"{count} broken links");
+}
