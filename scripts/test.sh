@@ -44,6 +44,13 @@ ensure_aiosmtpd() {
   fi
 }
 
+# Django: the clients/django package and its test project (Debian's python3 only).
+ensure_django() {
+  if ! /usr/bin/python3 -c 'import django' >/dev/null 2>&1; then
+    apt_install python3-django
+  fi
+}
+
 # openssl: generates the self-signed test certificate.
 ensure_openssl() {
   if [ ! -x /usr/bin/openssl ]; then
@@ -67,6 +74,7 @@ ensure_maildev() {
 ensure_dependencies() {
   ensure_openssl
   ensure_aiosmtpd
+  ensure_django
   ensure_maildev
 }
 

@@ -1,0 +1,4 @@
+using AspNetCoreShop;
+
+var app = ShopApp.Create(args);
+app.Run();
