@@ -7,7 +7,6 @@ using Alerts.Core.Events;
 using Alerts.TestSupport;
 using AspNetCoreShop;
 using Microsoft.EntityFrameworkCore;
-using MimeKit;
 using Xunit.Abstractions;
 
 namespace Alerts.Clients.Tests;
@@ -23,7 +22,8 @@ public sealed class AspNetCoreClientTests(ITestOutputHelper output)
     [Fact]
     public async Task ThrowingPage_AnswersTheShopsOwn500_AndMailsAdminsNamingTheException()
     {
-        await using var alerts = await AlertsTestApp.StartAsync();
+        await using var mailed = await MailedAlerts.StartAsync();
+        var alerts = mailed.App;
         await using var shop = await ShopHost.StartAsync(ShopHost.Dsn(alerts.BaseAddress.Port));
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/orders/17");
@@ -32,8 +32,8 @@ public sealed class AspNetCoreClientTests(ITestOutputHelper output)
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Contains(ShopApp.ErrorPageText, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var mail = await MailAsync(alerts, m => (m.Subject ?? "").StartsWith("[Alerts] ERROR", StringComparison.Ordinal), "the error mail to ADMINS");
-        Assert.Equal(["ada@example.com"], mail.To.Mailboxes.Select(m => m.Address));
+        var mail = await mailed.MailAsync(m => m.Subject.StartsWith("[Alerts] ERROR", StringComparison.Ordinal), "the error mail to ADMINS");
+        Assert.Equal(["ada@example.com"], mail.To);
         Assert.Contains("Internal Server Error: /orders/17", mail.Subject, StringComparison.Ordinal);
         Assert.Contains("System.DivideByZeroException: Attempted to divide by zero.", mail.Subject, StringComparison.Ordinal);
 
@@ -56,7 +56,8 @@ public sealed class AspNetCoreClientTests(ITestOutputHelper output)
     [Fact]
     public async Task BrokenInternalLink_AnswersTheShopsOwn404_AndMailsManagers_WhileAPlain404IsNotReported()
     {
-        await using var alerts = await AlertsTestApp.StartAsync();
+        await using var mailed = await MailedAlerts.StartAsync();
+        var alerts = mailed.App;
         await using var shop = await ShopHost.StartAsync(ShopHost.Dsn(alerts.BaseAddress.Port));
 
         using (var typed = await shop.Client.GetAsync("/no-such-page"))
@@ -71,13 +72,13 @@ public sealed class AspNetCoreClientTests(ITestOutputHelper output)
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains(ShopApp.NotFoundPageText, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var mail = await MailAsync(alerts, m => (m.Subject ?? "").Contains("Broken", StringComparison.Ordinal), "the broken-link mail to MANAGERS");
+        var mail = await mailed.MailAsync(m => m.Subject.Contains("Broken", StringComparison.Ordinal), "the broken-link mail to MANAGERS");
         Assert.Equal($"[Alerts] Broken INTERNAL link on {shop.Host}", mail.Subject);
-        Assert.Equal(["max@example.com"], mail.To.Mailboxes.Select(m => m.Address));
-        Assert.Contains($"Referrer: {home.AbsoluteUri}", mail.TextBody, StringComparison.Ordinal);
-        Assert.Contains($"Requested URL: {new Uri(shop.BaseAddress, "/catalogue/winter-2019").AbsoluteUri}", mail.TextBody, StringComparison.Ordinal);
+        Assert.Equal(["max@example.com"], mail.To);
+        Assert.Contains($"Referrer: {home.AbsoluteUri}", mail.Text, StringComparison.Ordinal);
+        Assert.Contains($"Requested URL: {new Uri(shop.BaseAddress, "/catalogue/winter-2019").AbsoluteUri}", mail.Text, StringComparison.Ordinal);
         Assert.Equal(1, shop.Events.Reported);
-        Assert.DoesNotContain(alerts.Mails(), m => (m.Subject ?? "").Contains("ERROR", StringComparison.Ordinal));
+        Assert.DoesNotContain(await mailed.Smtp.GetMailsAsync(), m => m.Subject.Contains("ERROR", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -141,8 +142,6 @@ public sealed class AspNetCoreClientTests(ITestOutputHelper output)
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{situation}: {ms.Count} pages, median {ms[ms.Count / 2]:0.0} ms, max {ms[^1]:0.0} ms"));
     }
 
-    private static Task<MimeMessage> MailAsync(AlertsTestApp alerts, Func<MimeMessage, bool> match, string what) =>
-        Wait.UntilAsync(() => Task.FromResult(alerts.Mails().FirstOrDefault(match)), MailTimeout, what);
 
     private static async Task<EventPayload> StoredEventAsync(AlertsTestApp alerts, EventKind kind)
     {

@@ -1,5 +1,4 @@
 using Alerts.TestSupport;
-using MimeKit;
 using Xunit.Abstractions;
 
 namespace Alerts.Clients.Tests;
@@ -12,14 +11,14 @@ public sealed class DjangoClientTests(ITestOutputHelper output)
 {
     private const string Python = "/usr/bin/python3";
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120);
-    private static readonly TimeSpan MailTimeout = TimeSpan.FromSeconds(30);
 
     private static string ClientDirectory => Path.Combine(RepoPaths.Root, "clients", "django");
 
     [Fact]
     public async Task DjangoProject_ErrorAndBrokenInternalLink_MailAdminsAndManagers()
     {
-        await using var alerts = await AlertsTestApp.StartAsync();
+        await using var mailed = await MailedAlerts.StartAsync();
+        var alerts = mailed.App;
 
         var run = await RunPythonAsync(
             new Dictionary<string, string> { ["ALERTS_DSN"] = ShopHost.Dsn(alerts.BaseAddress.Port) },
@@ -28,16 +27,16 @@ public sealed class DjangoClientTests(ITestOutputHelper output)
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("GET /orders/17/ -> 500", run.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("sent=2 dropped=0 failed=0", run.StandardOutput, StringComparison.Ordinal);
-        var error = await MailAsync(alerts, m => (m.Subject ?? "").StartsWith("[Alerts] ERROR", StringComparison.Ordinal), "the error mail to ADMINS");
-        Assert.Equal(["ada@example.com"], error.To.Mailboxes.Select(m => m.Address));
+        var error = await mailed.MailAsync(m => m.Subject.StartsWith("[Alerts] ERROR", StringComparison.Ordinal), "the error mail to ADMINS");
+        Assert.Equal(["ada@example.com"], error.To);
         Assert.Contains("Internal Server Error: /orders/17/ (ZeroDivisionError: division by zero)", error.Subject, StringComparison.Ordinal);
-        Assert.Contains("testproject/views.py", error.TextBody, StringComparison.Ordinal);
-        var broken = await MailAsync(alerts, m => (m.Subject ?? "").Contains("Broken", StringComparison.Ordinal), "the broken-link mail to MANAGERS");
+        Assert.Contains("testproject/views.py", error.Text, StringComparison.Ordinal);
+        var broken = await mailed.MailAsync(m => m.Subject.Contains("Broken", StringComparison.Ordinal), "the broken-link mail to MANAGERS");
         Assert.Equal("[Alerts] Broken INTERNAL link on testserver", broken.Subject);
-        Assert.Equal(["max@example.com"], broken.To.Mailboxes.Select(m => m.Address));
-        Assert.Contains("Referrer: http://testserver/", broken.TextBody, StringComparison.Ordinal);
-        Assert.Contains("Requested URL: http://testserver/catalogue/winter-2019/", broken.TextBody, StringComparison.Ordinal);
-        Assert.Equal(2, alerts.Mails().Count);
+        Assert.Equal(["max@example.com"], broken.To);
+        Assert.Contains("Referrer: http://testserver/", broken.Text, StringComparison.Ordinal);
+        Assert.Contains("Requested URL: http://testserver/catalogue/winter-2019/", broken.Text, StringComparison.Ordinal);
+        Assert.Equal(2, (await mailed.Smtp.GetMailsAsync()).Count);
     }
 
     [Fact]
@@ -64,6 +63,4 @@ public sealed class DjangoClientTests(ITestOutputHelper output)
         return run;
     }
 
-    private static Task<MimeMessage> MailAsync(AlertsTestApp alerts, Func<MimeMessage, bool> match, string what) =>
-        Wait.UntilAsync(() => Task.FromResult(alerts.Mails().FirstOrDefault(match)), MailTimeout, what);
 }
