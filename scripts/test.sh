@@ -71,11 +71,25 @@ ensure_maildev() {
   fi
 }
 
+# @sentry/node 11: the real Node SDK the end-to-end tests report through (node report.cjs), in .tools/.
+ensure_sentry_node() {
+  if [ ! -f "$TOOLS_DIR/node_modules/@sentry/node/package.json" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+      log "npm is required to install @sentry/node (install Node.js 20.19+)"
+      return 1
+    fi
+    log "npm install @sentry/node@11 into .tools/"
+    mkdir -p "$TOOLS_DIR"
+    npm install --prefix "$TOOLS_DIR" @sentry/node@11 --no-audit --no-fund --silent --loglevel=error >/dev/null
+  fi
+}
+
 ensure_dependencies() {
   ensure_openssl
   ensure_aiosmtpd
   ensure_django
   ensure_maildev
+  ensure_sentry_node
 }
 
 run_tests() {

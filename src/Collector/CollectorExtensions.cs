@@ -1,6 +1,7 @@
 using Alerts.Collector.Inbox;
 using Alerts.Collector.Ingestion;
 using Alerts.Collector.Keys;
+using Alerts.Collector.Sentry;
 using Alerts.Core.Options;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +15,8 @@ public static class CollectorExtensions
     {
         builder.Services.AddValidatedOptions<CollectorOptions>(CollectorOptions.SectionName, CollectorOptions.Validate);
         builder.Services.AddSingleton<ProjectKeyResolver>();
+        builder.Services.AddSingleton<KeyRateLimiter>();
+        builder.Services.AddSingleton<EventIngestor>();
         builder.Services.AddSingleton<EventInbox>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventInbox>());
         return builder;
@@ -22,6 +25,7 @@ public static class CollectorExtensions
     public static WebApplication MapCollector(this WebApplication app)
     {
         app.MapEventsApi();
+        app.MapSentryApi();
         return app;
     }
 }

@@ -1,10 +1,7 @@
-using System.IO.Compression;
+using System.Globalization;
 using System.Text.Json;
-using Alerts.Collector.Inbox;
 using Alerts.Collector.Keys;
-using Alerts.Core.Domain;
 using Alerts.Core.Events;
-using Alerts.Core.Options;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,8 +27,7 @@ public static class EventsApi
     }
 
     public static async Task<Results<Accepted<EventAccepted>, ProblemHttpResult>> PostEvent(
-        HttpContext http, ProjectKeyResolver keys, EventInbox inbox, IOptions<CollectorOptions> options,
-        IOptions<ScrubbingOptions> scrubbing, TimeProvider clock)
+        HttpContext http, ProjectKeyResolver keys, KeyRateLimiter limiter, EventIngestor ingestor, IOptions<CollectorOptions> options)
     {
         var key = KeyOf(http.Request);
         if (key is null)
@@ -43,8 +39,7 @@ public static class EventsApi
         if (!IsJson(http.Request.ContentType))
             return Problem(415, "Unsupported media type", "Send the event as 'Content-Type: application/json'.");
 
-        var max = options.Value.MaxEventBytes;
-        var body = await BodyReader.ReadAsync(http, max);
+        var body = await BodyReader.ReadAsync(http, options.Value.MaxEventBytes);
         if (body.Error is { } error) return error;
 
         EventPayload? payload;
@@ -68,38 +63,21 @@ public static class EventsApi
                 Detail = string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value[0]}")),
             });
 
-        // Before anything is stored: the stored payload is what mails and the Dashboard show.
-        EventScrubber.Scrub(payload, scrubbing.Value.SensitiveNames());
+        if (limiter.TryTake(key, 1) is { IsAllowed: false } refused)
+            return RateLimited(http.Response, refused);
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var kind = EventKinds.Parse(payload.Kind)!.Value;
-        payload.Kind = EventKinds.Name(kind);
-        payload.Timestamp ??= now;
-        var stored = new StoredEvent
-        {
-            Id = Guid.NewGuid().ToString("N"),
-            ProjectId = projectId.Value,
-            Kind = kind,
-            Timestamp = payload.Timestamp.Value.ToUniversalTime(),
-            ReceivedAt = now,
-            Payload = JsonSerializer.Serialize(payload, EventJsonContext.Default.EventPayload),
-        };
+        var (outcome, id) = await ingestor.IngestAsync(projectId.Value, EventKinds.Parse(payload.Kind)!.Value, payload);
+        return outcome == IngestOutcome.Stored
+            ? TypedResults.Accepted((string?)null, new EventAccepted(id))
+            : EventIngestor.Problem(http.Response, outcome);
+    }
 
-        if (!inbox.TryAccept(stored, out var committed))
-        {
-            http.Response.Headers.RetryAfter = "1";
-            return Problem(429, "Too many events", "The collector is busy writing; retry after the Retry-After delay.");
-        }
-        try
-        {
-            await committed;
-        }
-        catch (InboxUnavailableException)
-        {
-            http.Response.Headers.RetryAfter = "5";
-            return Problem(503, "Event store unavailable", "The event could not be stored; retry after the Retry-After delay.");
-        }
-        return TypedResults.Accepted((string?)null, new EventAccepted(stored.Id));
+    /// <summary>429 for a key over its per-minute allowance, with the Retry-After that reopens it.</summary>
+    internal static ProblemHttpResult RateLimited(HttpResponse response, KeyRateLimiter.Decision refused)
+    {
+        response.Headers.RetryAfter = ((long)refused.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        return Problem(429, "Rate limit exceeded",
+            $"This project key may send {refused.PerMinute} events per minute; retry after the Retry-After delay.");
     }
 
     internal static string? KeyOf(HttpRequest request)
@@ -119,44 +97,4 @@ public static class EventsApi
 
     internal static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title);
-}
-
-/// <summary>Reads a request body up to a limit, inflating gzip, so no request can make us hold more than the limit.</summary>
-internal static class BodyReader
-{
-    public readonly record struct Body(ReadOnlyMemory<byte> Bytes, ProblemHttpResult? Error);
-
-    public static async Task<Body> ReadAsync(HttpContext http, int max)
-    {
-        var request = http.Request;
-        if (request.ContentLength > max)
-            return TooLarge(max);
-        var encoding = request.Headers.ContentEncoding.ToString().Trim();
-        Stream source = request.Body;
-        if (encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase))
-            source = new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
-        else if (encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
-            return new Body(default, EventsApi.Problem(415, "Unsupported content encoding", $"Content-Encoding '{encoding}' is not supported; use gzip or none."));
-
-        await using var _ = source == request.Body ? null : source;
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        try
-        {
-            int read;
-            while ((read = await source.ReadAsync(chunk, http.RequestAborted)) > 0)
-            {
-                if (buffer.Length + read > max) return TooLarge(max);
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (InvalidDataException)
-        {
-            return new Body(default, EventsApi.Problem(400, "Malformed body", "The body is not valid gzip."));
-        }
-        return new Body(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), null);
-    }
-
-    private static Body TooLarge(int max) =>
-        new(default, EventsApi.Problem(413, "Event too large", $"An event may be at most {max} bytes (after decompression)."));
 }

@@ -39,7 +39,7 @@ public static class EventScrubber
     /// <summary>
     /// Scrubs <paramref name="e"/> in place (ingestion owns the freshly parsed payload; a copy would double the
     /// allocation on the hot path): request headers, cookies, the query of the URL, the referrer and the query
-    /// string, the body, frame variables and user fields.
+    /// string, the body, frame variables (of the exception and its causes) and user fields.
     /// </summary>
     public static void Scrub(EventPayload e, Regex sensitiveNames)
     {
@@ -56,6 +56,8 @@ public static class EventScrubber
             if (r.Data is { } data) r.Data = ScrubData(data, sensitiveNames);
         }
         foreach (var frame in e.Exception?.Frames ?? [])
+            ScrubElements(frame.Vars, sensitiveNames);
+        foreach (var frame in e.Causes?.SelectMany(c => c.Frames ?? []) ?? [])
             ScrubElements(frame.Vars, sensitiveNames);
         // User fields are walked by name like frame variables (a serialised Django User carries its password hash);
         // tags are not: they are short labels the app chose for filtering (api_version, auth_backend), not payloads.

@@ -45,7 +45,8 @@ public static class Fingerprinter
                 parts.Add(ex.Value ?? "");
             return parts;
         }
-        return ["message", e.Message ?? ""];
+        // A template groups every formatting of one message; without one, the text is all there is.
+        return ["message", e.MessageTemplate ?? e.Message ?? ""];
     }
 
     /// <summary>The path and query a broken link points at; scheme and host are the project's own.</summary>

@@ -14,8 +14,26 @@ public sealed class EventPayload
     public string? Release { get; set; }
     public string? ServerName { get; set; }
     public string? Level { get; set; }
+
+    /// <summary>The logger that reported the event ("django.request"), when it came through logging.</summary>
+    public string? Logger { get; set; }
+
     public string? Message { get; set; }
+
+    /// <summary>
+    /// The message before formatting ("Payment %s failed"), when the client sent one: messages without an exception
+    /// group by it, so "Payment 17 failed" and "Payment 18 failed" are one incident.
+    /// </summary>
+    public string? MessageTemplate { get; set; }
+
+    /// <summary>The exception that was raised: the one the title names and grouping follows.</summary>
     public ExceptionInfo? Exception { get; set; }
+
+    /// <summary>
+    /// The exceptions that led to <see cref="Exception"/> (its inner exceptions, Python's __cause__/__context__),
+    /// oldest first, as Python prints them above the traceback; null for a lone exception.
+    /// </summary>
+    public List<ExceptionInfo>? Causes { get; set; }
     public RequestInfo? Request { get; set; }
     public List<string>? Fingerprint { get; set; }
     public Dictionary<string, string>? Tags { get; set; }
@@ -38,6 +56,10 @@ public sealed class FrameInfo
     public string? Module { get; set; }
     public bool? InApp { get; set; }
     public string? ContextLine { get; set; }
+
+    /// <summary>Source lines before and after <see cref="ContextLine"/>, nearest last and first.</summary>
+    public List<string>? PreContext { get; set; }
+    public List<string>? PostContext { get; set; }
 
     /// <summary>The frame's local variables by name (Django's technical 500 page shows them); scrubbed on ingestion.</summary>
     public Dictionary<string, JsonElement>? Vars { get; set; }

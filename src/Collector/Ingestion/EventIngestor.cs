@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Alerts.Collector.Inbox;
+using Alerts.Core.Domain;
+using Alerts.Core.Events;
+using Alerts.Core.Options;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Collector.Ingestion;
+
+public enum IngestOutcome
+{
+    /// <summary>Committed to the inbox (or already there under the same id).</summary>
+    Stored,
+
+    /// <summary>The inbox is full: the client should retry after a moment.</summary>
+    Busy,
+
+    /// <summary>The database could not take the write.</summary>
+    Unavailable,
+}
+
+/// <summary>
+/// The one way an event is stored, whichever protocol brought it: scrubbed, stamped and committed to the inbox
+/// before the caller answers.
+/// </summary>
+public sealed class EventIngestor(EventInbox inbox, IOptions<ScrubbingOptions> scrubbing, TimeProvider clock)
+{
+    /// <summary>Stores a valid event under <paramref name="id"/> (a client's own id, so a retry is kept once) or a new id.</summary>
+    public async Task<(IngestOutcome Outcome, string Id)> IngestAsync(long projectId, EventKind kind, EventPayload payload, string? id = null)
+    {
+        // Before anything is stored: the stored payload is what mails and the Dashboard show.
+        EventScrubber.Scrub(payload, scrubbing.Value.SensitiveNames());
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        payload.Kind = EventKinds.Name(kind);
+        payload.Timestamp ??= now;
+        var stored = new StoredEvent
+        {
+            Id = id ?? Guid.NewGuid().ToString("N"),
+            ProjectId = projectId,
+            Kind = kind,
+            Timestamp = payload.Timestamp.Value.ToUniversalTime(),
+            ReceivedAt = now,
+            Payload = JsonSerializer.Serialize(payload, EventJsonContext.Default.EventPayload),
+        };
+
+        if (!inbox.TryAccept(stored, out var committed)) return (IngestOutcome.Busy, stored.Id);
+        try
+        {
+            await committed;
+        }
+        catch (InboxUnavailableException)
+        {
+            return (IngestOutcome.Unavailable, stored.Id);
+        }
+        return (IngestOutcome.Stored, stored.Id);
+    }
+
+    /// <summary>The answer to an event that was not stored, with the Retry-After the client should honour.</summary>
+    public static ProblemHttpResult Problem(HttpResponse response, IngestOutcome outcome)
+    {
+        if (outcome == IngestOutcome.Busy)
+        {
+            response.Headers.RetryAfter = "1";
+            return EventsApi.Problem(429, "Too many events", "The collector is busy writing; retry after the Retry-After delay.");
+        }
+        response.Headers.RetryAfter = "5";
+        return EventsApi.Problem(503, "Event store unavailable", "The event could not be stored; retry after the Retry-After delay.");
+    }
+}
