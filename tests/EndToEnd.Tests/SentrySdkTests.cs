@@ -201,6 +201,8 @@ public sealed partial class SentrySdkTests(ITestOutputHelper output) : IAsyncLif
             }
         }
 
+        // Not inlined, so the frame the mail must name exists in Release builds too.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         public static int AveragePrice(int orderId, int items) => orderId * 100 / items;
     }
 

@@ -16,4 +16,11 @@ public static class ProjectKeyFormat
 
     /// <summary>A new random key: 32 hex characters, like a Sentry public key.</summary>
     public static string New() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>A Sentry-style DSN for a project key: scheme://key@host/projectId.</summary>
+    public static string Dsn(string baseUrl, string key, long projectId)
+    {
+        var uri = new Uri(baseUrl.TrimEnd('/') + "/");
+        return $"{uri.Scheme}://{key}@{uri.Authority}{uri.AbsolutePath}{projectId}";
+    }
 }

@@ -29,7 +29,7 @@ internal static class ProjectCommands
             await db.SaveChangesAsync(ct);
             Console.WriteLine($"Project {id}: {result.GetValue(name)}");
             Console.WriteLine($"Key: {key}");
-            Console.WriteLine($"DSN: {Dsn(result.GetValue(baseUrl)!, key, id)}");
+            Console.WriteLine($"DSN: {ProjectKeyFormat.Dsn(result.GetValue(baseUrl)!, key, id)}");
             return 0;
         }, migrate: true, ct));
 
@@ -44,17 +44,11 @@ internal static class ProjectCommands
             {
                 Console.WriteLine($"{p.Id}\t{p.Name}");
                 foreach (var k in p.Keys.Where(k => k.RevokedAt == null))
-                    Console.WriteLine($"\tkey {k.Key}\tDSN {Dsn(result.GetValue(baseUrl)!, k.Key, p.Id)}");
+                    Console.WriteLine($"\tkey {k.Key}\tDSN {ProjectKeyFormat.Dsn(result.GetValue(baseUrl)!, k.Key, p.Id)}");
             }
             return 0;
         }, migrate: true, ct));
         return new Command("projects", "Manage projects.") { add, list };
     }
 
-    /// <summary>A Sentry-style DSN: scheme://key@host/projectId.</summary>
-    public static string Dsn(string baseUrl, string key, long projectId)
-    {
-        var uri = new Uri(baseUrl.TrimEnd('/') + "/");
-        return $"{uri.Scheme}://{key}@{uri.Authority}{uri.AbsolutePath}{projectId}";
-    }
 }
