@@ -79,6 +79,23 @@ public class AlertMailRendererTests
     }
 
     [Fact]
+    public void Render_ExceptionWithCauses_ShowsTheChainCausesFirst()
+    {
+        var e = Parse(SampleEvents.Error(type: "ValueError", value: "bad order"));
+        e.Causes = [new ExceptionInfo { Type = "KeyError", Value = "'sku'", Frames = [new FrameInfo { Filename = "shop/cart.py", Function = "lookup", Lineno = 7, InApp = true }] }];
+
+        var mail = AlertMailRenderer.Render(Incident(EventKind.Error), e, new AlertsOptions(), FirstOccurrence);
+
+        var cause = mail.TextBody.IndexOf("KeyError: 'sku'", StringComparison.Ordinal);
+        var link = mail.TextBody.IndexOf("The above exception was the direct cause of the following exception:", StringComparison.Ordinal);
+        var raised = mail.TextBody.IndexOf("ValueError: bad order", StringComparison.Ordinal);
+        Assert.True(cause >= 0 && cause < link && link < raised, mail.TextBody);
+        Assert.Contains("File \"shop/cart.py\", line 7, in lookup", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Caused by", mail.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("KeyError", mail.HtmlBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_WithDashboardUrl_LinksTheIncident()
     {
         var settings = new AlertsOptions { DashboardUrl = "https://alerts.example.com/" };

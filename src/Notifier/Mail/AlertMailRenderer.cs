@@ -47,6 +47,24 @@ public static class AlertMailRenderer
         return BrokenLinkRules.IsInternal(e.Request?.Referrer, host) ? $"Broken INTERNAL link on {host}" : $"Broken link on {host}";
     }
 
+    private static void AppendException(StringBuilder sb, ExceptionInfo ex, string? name)
+    {
+        if (ex.Frames is { Count: > 0 } frames)
+        {
+            sb.AppendLine("Traceback (most recent call last):");
+            foreach (var f in frames)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"  File \"{f.Filename ?? f.Module ?? "?"}\"");
+                if (f.Lineno is { } line) sb.Append(CultureInfo.InvariantCulture, $", line {line}");
+                sb.Append(CultureInfo.InvariantCulture, $", in {f.Function ?? "?"}");
+                if (f.InApp == true) sb.Append(" [app]");
+                sb.AppendLine();
+                if (!string.IsNullOrWhiteSpace(f.ContextLine)) sb.Append("    ").AppendLine(f.ContextLine.Trim());
+            }
+        }
+        sb.AppendLine(string.IsNullOrEmpty(ex.Value) ? name : $"{name}: {ex.Value}");
+    }
+
     private static StringBuilder ErrorBody(AlertMailContent content)
     {
         var e = content.Event;
@@ -54,21 +72,13 @@ public static class AlertMailRenderer
         if (!string.IsNullOrWhiteSpace(e.Message)) sb.AppendLine(e.Message).AppendLine();
         if (e.Exception is { } ex)
         {
-            if (ex.Frames is { Count: > 0 } frames)
+            // Python's order: the causes first, oldest first, then the exception that was raised.
+            foreach (var cause in e.Causes ?? [])
             {
-                sb.AppendLine("Traceback (most recent call last):");
-                foreach (var f in frames)
-                {
-                    sb.Append(CultureInfo.InvariantCulture, $"  File \"{f.Filename ?? f.Module ?? "?"}\"");
-                    if (f.Lineno is { } line) sb.Append(CultureInfo.InvariantCulture, $", line {line}");
-                    sb.Append(CultureInfo.InvariantCulture, $", in {f.Function ?? "?"}");
-                    if (f.InApp == true) sb.Append(" [app]");
-                    sb.AppendLine();
-                    if (!string.IsNullOrWhiteSpace(f.ContextLine)) sb.Append("    ").AppendLine(f.ContextLine.Trim());
-                }
+                AppendException(sb, cause, cause.Type);
+                sb.AppendLine().AppendLine("The above exception was the direct cause of the following exception:").AppendLine();
             }
-            var type = content.ExceptionName;
-            sb.AppendLine(string.IsNullOrEmpty(ex.Value) ? type : $"{type}: {ex.Value}");
+            AppendException(sb, ex, content.ExceptionName);
         }
         if (e.Request is { } r)
         {
