@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Alerts.Collector.Inbox;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
@@ -33,18 +32,7 @@ public sealed class EventIngestor(EventInbox inbox, IOptions<ScrubbingOptions> s
         // Before anything is stored: the stored payload is what mails and the Dashboard show.
         EventScrubber.Scrub(payload, scrubbing.Value.SensitiveNames());
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        payload.Kind = EventKinds.Name(kind);
-        payload.Timestamp ??= now;
-        var stored = new StoredEvent
-        {
-            Id = id ?? Guid.NewGuid().ToString("N"),
-            ProjectId = projectId,
-            Kind = kind,
-            Timestamp = payload.Timestamp.Value.ToUniversalTime(),
-            ReceivedAt = now,
-            Payload = JsonSerializer.Serialize(payload, EventJsonContext.Default.EventPayload),
-        };
+        var stored = StoredEvent.Create(projectId, kind, payload, clock.GetUtcNow().UtcDateTime, id);
 
         if (!inbox.TryAccept(stored, out var committed)) return (IngestOutcome.Busy, stored.Id);
         try

@@ -29,6 +29,22 @@ public sealed class StoredEvent
     public DateTime ReceivedAt { get; set; }
     public required string Payload { get; set; }
     public long? IncidentId { get; set; }
+
+    /// <summary>An inbox row for a payload received now: kind and timestamp stamped into the payload, a new id unless the client gave one.</summary>
+    public static StoredEvent Create(long projectId, EventKind kind, EventPayload payload, DateTime now, string? id = null)
+    {
+        payload.Kind = EventKinds.Name(kind);
+        payload.Timestamp ??= now;
+        return new StoredEvent
+        {
+            Id = id ?? Guid.NewGuid().ToString("N"),
+            ProjectId = projectId,
+            Kind = kind,
+            Timestamp = payload.Timestamp.Value.ToUniversalTime(),
+            ReceivedAt = now,
+            Payload = EventJson.Write(payload),
+        };
+    }
 }
 
 public enum IncidentStatus { Open = 0, Resolved = 1, Ignored = 2, Snoozed = 3 }

@@ -97,6 +97,15 @@ public static class EventKinds
     public static string Name(EventKind kind) => kind == EventKind.BrokenLink ? BrokenLink : Error;
 }
 
+/// <summary>The one way a payload is stored and read back: source-generated, never null on read.</summary>
+public static class EventJson
+{
+    public static string Write(EventPayload payload) => JsonSerializer.Serialize(payload, EventJsonContext.Default.EventPayload);
+
+    public static EventPayload Read(string json) =>
+        JsonSerializer.Deserialize(json, EventJsonContext.Default.EventPayload) ?? new EventPayload();
+}
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,

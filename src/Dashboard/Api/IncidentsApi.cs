@@ -73,7 +73,7 @@ public static class IncidentsApi
             .OrderByDescending(e => e.ReceivedAt).Take(SampleCount).ToListAsync(ct);
         var notifications = await db.Notifications.Where(n => n.IncidentId == id).OrderBy(n => n.Id).ToListAsync(ct);
         var samples = events.Select(e => new SampleEvent(e.Id, e.ReceivedAt,
-            System.Text.Json.JsonSerializer.Deserialize(e.Payload, EventJsonContext.Default.EventPayload)!)).ToList();
+            EventJson.Read(e.Payload))).ToList();
         var domain = BrokenLinkRules.DomainOf(samples.FirstOrDefault()?.Event.Request?.Url);
         var referrers = await db.BrokenLinkReferrers.Where(r => r.IncidentId == id)
             .OrderByDescending(r => r.Count).ThenBy(r => r.Referrer).Take(MaxReferrers).ToListAsync(ct);
@@ -96,7 +96,7 @@ public static class IncidentsApi
         if (incident.Kind != EventKind.BrokenLink)
             return TypedResults.Problem(statusCode: 400, title: "Not a broken link", detail: "Only a broken-link incident can be turned into an ignore rule.");
         var payload = await db.Events.Where(e => e.Id == incident.LastEventId).Select(e => e.Payload).FirstOrDefaultAsync(ct);
-        var url = payload is null ? null : System.Text.Json.JsonSerializer.Deserialize(payload, EventJsonContext.Default.EventPayload)?.Request?.Url;
+        var url = payload is null ? null : EventJson.Read(payload).Request?.Url;
         if (string.IsNullOrEmpty(url))
             return TypedResults.Problem(statusCode: 409, title: "No event", detail: "No event of this incident is stored any more to take the URL from.");
 

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
+using Alerts.Notifier.Mail;
 using Alerts.Notifier.Policy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -65,21 +65,20 @@ public sealed class BrokenLinkDigest(
         var eventIds = held.Select(n => n.EventId).OfType<string>().Distinct().ToList();
         var events = await db.Events.Where(e => eventIds.Contains(e.Id) && e.IncidentId != null).ToListAsync(ct);
         var domainOf = events.GroupBy(e => e.IncidentId!.Value).ToDictionary(g => g.Key, g => BrokenLinkRules.DomainOf(
-            JsonSerializer.Deserialize(g.First().Payload, EventJsonContext.Default.EventPayload)?.Request?.Url));
+            EventJson.Read(g.First().Payload).Request?.Url));
         var project = await db.Projects.Where(p => p.Id == projectId).Select(p => p.Name).FirstOrDefaultAsync(ct)
             ?? string.Create(CultureInfo.InvariantCulture, $"project {projectId}");
 
         var reasons = held.Where(n => n.IncidentId is not null).GroupBy(n => n.IncidentId!.Value)
             .ToDictionary(g => g.Key, g => g.First().Reason.Replace($"; {AlertPolicy.InDigest}", "", StringComparison.Ordinal));
         var body = DigestBody(project, [.. incidents.Values.OrderBy(i => i.Title, StringComparer.Ordinal)], referrers, reasons, domainOf, options);
-        var recipients = held.SelectMany(n => MimeKit.InternetAddressList.Parse(n.Recipients).Mailboxes)
-            .DistinctBy(m => m.Address, StringComparer.OrdinalIgnoreCase).ToList();
+        var recipients = AlertMessageFactory.MergeRecipients(held);
         var digest = new Notification
         {
             ProjectId = projectId,
             Reason = Reason,
-            Status = recipients.Count == 0 ? NotificationStatus.Skipped : NotificationStatus.Pending,
-            Recipients = new MimeKit.InternetAddressList(recipients).ToString(),
+            Status = recipients.Length == 0 ? NotificationStatus.Skipped : NotificationStatus.Pending,
+            Recipients = recipients,
             Subject = IncidentTitle.OneLine($"{options.EmailSubjectPrefix}Broken links in {project}: {Links(incidents.Count)}", 250),
             Body = body,
             CreatedAt = now,

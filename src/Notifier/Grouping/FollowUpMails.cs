@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
+using Alerts.Notifier.Mail;
 using Alerts.Notifier.Policy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -52,15 +52,11 @@ public sealed class FollowUpMails(
         foreach (var incident in due)
         {
             var latest = await db.Events.FirstOrDefaultAsync(e => e.Id == incident.LastEventId, ct);
-            var payload = latest is null ? new EventPayload() : JsonSerializer.Deserialize(latest.Payload, EventJsonContext.Default.EventPayload)!;
+            var payload = latest is null ? new EventPayload() : EventJson.Read(latest.Payload);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var mailsInWindow = new ProjectMailCounter(tx.GetDbTransaction(), p, now);
-            var decision = AlertPolicy.Decide(new AlertContext(
-                incident.Kind, incident.Status, incident.ReportedCount, incident.ReportedCount, now,
-                RecipientRouting.For(incident.Kind, incident.ProjectId, payload.Environment, options),
-                incident.LastNotifiedAt, incident.LastNotifiedCount, incident.SnoozedUntil, incident.SnoozedUntilCount,
-                await mailsInWindow.CountAsync(incident.ProjectId, ct), options.SendBrokenLinkEmails, Trigger.Sweep,
-                BrokenLinkDigest: options.BrokenLinkDigestMinutes > 0), p);
+            var decision = AlertPolicy.Decide(AlertContexts.For(incident, incident.ReportedCount, now, payload.Environment,
+                await mailsInWindow.CountAsync(incident.ProjectId, ct), options, Trigger.Sweep), p);
             // Conditional on the clock we read: when two notifiers sweep, one decides and the other moves on.
             if (!await IncidentState.ApplyAsync(tx.GetDbTransaction(), incident, decision, now, incident.LastNotifiedAt, ct)) continue;
             if (decision.Record)
@@ -110,14 +106,13 @@ public sealed class FollowUpMails(
                 if (!string.IsNullOrEmpty(options.DashboardUrl))
                     body.AppendLine(CultureInfo.InvariantCulture, $"            {options.DashboardUrl.TrimEnd('/')}/incidents/{incident.Id}");
             }
-            var recipients = held.SelectMany(n => MimeKit.InternetAddressList.Parse(n.Recipients).Mailboxes)
-                .DistinctBy(m => m.Address, StringComparer.OrdinalIgnoreCase).ToList();
+            var recipients = AlertMessageFactory.MergeRecipients(held);
             var summary = new Notification
             {
                 ProjectId = projectId,
                 Reason = StormSummary,
-                Status = recipients.Count == 0 ? NotificationStatus.Skipped : NotificationStatus.Pending,
-                Recipients = new MimeKit.InternetAddressList(recipients).ToString(),
+                Status = recipients.Length == 0 ? NotificationStatus.Skipped : NotificationStatus.Pending,
+                Recipients = recipients,
                 Subject = IncidentTitle.OneLine($"{options.EmailSubjectPrefix}Storm: {incidents.Count} incident(s) in {project} held back", 250),
                 Body = body.ToString(),
                 CreatedAt = now,

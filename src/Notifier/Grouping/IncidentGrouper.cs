@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
@@ -44,14 +43,15 @@ public sealed class IncidentGrouper(
         var rulesFor = claimed.Any(e => e.Kind == EventKind.BrokenLink) ? await ruleSets.CurrentAsync(ct) : null;
         var notifications = new List<Notification>();
         var groups = claimed
-            .Select(e => Occurrence.Of(e, Parse(e), rulesFor))
+            .Select(e => Occurrence.Of(e, EventJson.Read(e.Payload), rulesFor))
             .GroupBy(x => (x.Event.ProjectId, Fingerprint: Fingerprinter.Compute(x.Event.Kind, x.Payload)))
             .ToList();
         foreach (var group in groups)
         {
             var items = group.ToList();
-            var heldBack = items.Where(x => x.HeldBack(options.ScannerNoise.Mail)).ToList();
-            var reported = items.Where(x => !x.HeldBack(options.ScannerNoise.Mail)).ToList();
+            var split = items.ToLookup(x => x.HeldBack(options.ScannerNoise.Mail));
+            var heldBack = split[true].ToList();
+            var reported = split[false].ToList();
             var incident = await UpsertIncidentAsync(transaction, group.Key.ProjectId, group.Key.Fingerprint, items, heldBack.Count, ct);
             await AssignAsync(transaction, incident.Id, [.. items.Select(x => x.Event.Id)], ct);
             if (incident.Kind == EventKind.BrokenLink) await ReferrerCounts.UpsertAsync(transaction, incident.Id, items, ct);
@@ -64,12 +64,8 @@ public sealed class IncidentGrouper(
             var latest = reported.MaxBy(x => x.Event.ReceivedAt)!;
             // The state comes from the upsert, which holds the incident's row lock until commit:
             // a first occurrence or a regression is seen by exactly one transaction.
-            var decision = AlertPolicy.Decide(new AlertContext(
-                incident.Kind, incident.Status, incident.ReportedCount - reported.Count, incident.ReportedCount, now,
-                RecipientRouting.For(incident.Kind, incident.ProjectId, latest.Payload.Environment, options),
-                incident.LastNotifiedAt, incident.LastNotifiedCount, incident.SnoozedUntil, incident.SnoozedUntilCount,
-                await mailsInWindow.CountAsync(incident.ProjectId, ct), options.SendBrokenLinkEmails,
-                BrokenLinkDigest: options.BrokenLinkDigestMinutes > 0), policy.CurrentValue);
+            var decision = AlertPolicy.Decide(AlertContexts.For(incident, incident.ReportedCount - reported.Count, now,
+                latest.Payload.Environment, await mailsInWindow.CountAsync(incident.ProjectId, ct), options), policy.CurrentValue);
             // Noise is mailed only when Alerts:ScannerNoise:Mail asks for it, and then the mail says what it is.
             if (latest.Verdict.Class == BrokenLinkClass.Noise && decision.Record)
                 decision = decision with { Reason = $"{decision.Reason}; {latest.Verdict.Description}" };
@@ -193,8 +189,6 @@ public sealed class IncidentGrouper(
     }
 
 
-    private static EventPayload Parse(StoredEvent e) =>
-        JsonSerializer.Deserialize(e.Payload, EventJsonContext.Default.EventPayload) ?? new EventPayload();
 }
 
 /// <summary>An event being grouped, with what the broken-link rules say of it (errors are always reported).</summary>

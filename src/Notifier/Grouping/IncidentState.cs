@@ -47,6 +47,17 @@ internal static class IncidentState
     }
 }
 
+/// <summary>The policy's view of an incident, the same whether an occurrence or the sweep asks.</summary>
+internal static class AlertContexts
+{
+    public static AlertContext For(Incident incident, long countBefore, DateTime now, string? environment, int projectMailsInWindow,
+        AlertsOptions options, Trigger trigger = Trigger.Occurrence) =>
+        new(incident.Kind, incident.Status, countBefore, incident.ReportedCount, now,
+            RecipientRouting.For(incident.Kind, incident.ProjectId, environment, options),
+            incident.LastNotifiedAt, incident.LastNotifiedCount, incident.SnoozedUntil, incident.SnoozedUntilCount,
+            projectMailsInWindow, options.SendBrokenLinkEmails, trigger, BrokenLinkDigest: options.BrokenLinkDigestMinutes > 0);
+}
+
 /// <summary>Mails already counted against each project's cap in the current window, kept up to date within a batch.</summary>
 internal sealed class ProjectMailCounter(DbTransaction tx, AlertPolicyOptions policy, DateTime now)
 {

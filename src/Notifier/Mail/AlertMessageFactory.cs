@@ -72,6 +72,11 @@ public static class AlertMessageFactory
         return message;
     }
 
+    /// <summary>Everyone any of the held-back rows was meant for, once each: who a summary of them goes to ("" for nobody).</summary>
+    public static string MergeRecipients(IEnumerable<Notification> held) =>
+        new InternetAddressList(held.SelectMany(n => InternetAddressList.Parse(n.Recipients).Mailboxes)
+            .DistinctBy(m => m.Address, StringComparer.OrdinalIgnoreCase)).ToString();
+
     public static string FormatRecipients(IEnumerable<Recipient> recipients) =>
         new InternetAddressList(recipients.Select(r => new MailboxAddress(r.Name, r.Email))).ToString();
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
@@ -82,16 +81,7 @@ public sealed class SelfMonitor(
 
     private async Task<string> StoreAsync(EventPayload payload, CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var stored = new StoredEvent
-        {
-            Id = Guid.NewGuid().ToString("N"),
-            ProjectId = ProjectId,
-            Kind = EventKind.Error,
-            Timestamp = now,
-            ReceivedAt = now,
-            Payload = JsonSerializer.Serialize(payload, EventJsonContext.Default.EventPayload),
-        };
+        var stored = StoredEvent.Create(ProjectId, EventKind.Error, payload, clock.GetUtcNow().UtcDateTime);
         await using var db = await factory.CreateDbContextAsync(ct);
         db.Events.Add(stored);
         await db.SaveChangesAsync(ct);
