@@ -36,6 +36,8 @@ public class NotifierAppTests
 
         var incident = await app.QueryAsync(db => db.Incidents.SingleAsync());
         Assert.Equal(2, incident.Count);
+        // The hourly counters the Dashboard draws from agree with the incident's count.
+        Assert.Equal(2, await app.QueryAsync(db => db.IncidentHourlyCounts.Where(h => h.IncidentId == incident.Id).SumAsync(h => h.Count)));
         Assert.Equal(1, await app.QueryAsync(db => db.Notifications.CountAsync()));
         Assert.Single(await smtp.GetMailsAsync());
     }

@@ -16,6 +16,9 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<BrokenLinkReferrer> BrokenLinkReferrers => Set<BrokenLinkReferrer>();
     public DbSet<IgnoreRule> IgnoreRules => Set<IgnoreRule>();
+    public DbSet<IncidentHourlyCount> IncidentHourlyCounts => Set<IncidentHourlyCount>();
+    /// <summary>The Dashboard's data-protection key ring, shared by every node (login cookies, antiforgery).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -31,6 +34,8 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
         {
             e.Property(p => p.Id).ValueGeneratedNever(); // ids are chosen by people: they appear in DSNs
             e.Property(p => p.Name).HasMaxLength(200);
+            e.Property(p => p.Admins).HasMaxLength(4000);
+            e.Property(p => p.Managers).HasMaxLength(4000);
             e.HasMany(p => p.Keys).WithOne().HasForeignKey(k => k.ProjectId);
         });
         b.Entity<ProjectKey>(e =>
@@ -52,7 +57,19 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.LastEventId).HasMaxLength(32);
             e.Property(x => x.IgnoredBy).HasMaxLength(Incident.IgnoredByMaxLength);
             e.HasIndex(x => new { x.ProjectId, x.Fingerprint }).IsUnique();
-            e.HasIndex(x => x.LastSeen);
+            // Keyset pagination of the Dashboard's list: by last seen or by count, id breaking ties.
+            e.HasIndex(x => new { x.LastSeen, x.Id }).HasDatabaseName("IX_Incidents_LastSeen_Id");
+            e.HasIndex(x => new { x.Count, x.Id }).HasDatabaseName("IX_Incidents_Count_Id");
+            e.HasIndex(x => new { x.ProjectId, x.LastSeen });
+        });
+        b.Entity<DataProtectionKey>(e =>
+        {
+            e.Property(x => x.FriendlyName).HasMaxLength(200);
+        });
+        b.Entity<IncidentHourlyCount>(e =>
+        {
+            e.HasKey(x => new { x.IncidentId, x.Hour }); // the upsert's conflict target
+            e.HasOne<Incident>().WithMany().HasForeignKey(x => x.IncidentId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<BrokenLinkReferrer>(e =>
         {

@@ -8,6 +8,13 @@ public sealed class Project
     public required string Name { get; set; }
     public DateTime CreatedAt { get; set; }
     public List<ProjectKey> Keys { get; set; } = [];
+
+    /// <summary>
+    /// Recipients set in the Dashboard, one address per line (<c>Ada Lovelace &lt;ada@example.com&gt;</c>);
+    /// null inherits <c>Alerts:Projects</c> and the global lists.
+    /// </summary>
+    public string? Admins { get; set; }
+    public string? Managers { get; set; }
 }
 
 public sealed class ProjectKey
@@ -86,6 +93,16 @@ public sealed class Incident
     public long ReportedCount => Count - IgnoredCount;
 }
 
+/// <summary>Occurrences of an incident in one hour (UTC, truncated): the exact counter behind sparklines and histograms.</summary>
+public sealed class IncidentHourlyCount
+{
+    public long IncidentId { get; set; }
+    public DateTime Hour { get; set; }
+    public long Count { get; set; }
+
+    public static DateTime HourOf(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
+}
+
 /// <summary>One page linking to a broken target, and how often a visitor followed that link.</summary>
 public sealed class BrokenLinkReferrer
 {
@@ -143,6 +160,9 @@ public sealed class User
     public required string Email { get; set; }
     public required string PasswordHash { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>Failed logins since the last success; reaching the limit locks the account until <see cref="LockoutEnd"/>.</summary>
+    public int FailedLoginCount { get; set; }
+    public DateTime? LockoutEnd { get; set; }
 }
 
 public sealed class ApiToken
@@ -153,4 +173,12 @@ public sealed class ApiToken
     public required string TokenHash { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? LastUsedAt { get; set; }
+}
+
+/// <summary>One key of the ASP.NET Core data-protection key ring (its XML), kept in the database so every node shares it.</summary>
+public sealed class DataProtectionKey
+{
+    public long Id { get; set; }
+    public string? FriendlyName { get; set; }
+    public required string Xml { get; set; }
 }

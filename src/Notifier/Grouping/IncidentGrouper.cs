@@ -54,6 +54,7 @@ public sealed class IncidentGrouper(
             var reported = split[false].ToList();
             var incident = await UpsertIncidentAsync(transaction, group.Key.ProjectId, group.Key.Fingerprint, items, heldBack.Count, ct);
             await AssignAsync(transaction, incident.Id, [.. items.Select(x => x.Event.Id)], ct);
+            await HourlyCounts.UpsertAsync(transaction, incident.Id, items, ct);
             if (incident.Kind == EventKind.BrokenLink) await ReferrerCounts.UpsertAsync(transaction, incident.Id, items, ct);
 
             if (heldBack.Count > 0 && await HeldBackAsync(transaction, incident, heldBack.MaxBy(x => x.Event.ReceivedAt)!, options, now, ct) is { } held)

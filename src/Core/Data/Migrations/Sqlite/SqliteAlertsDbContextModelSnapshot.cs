@@ -70,6 +70,25 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                     b.ToTable("BrokenLinkReferrers");
                 });
 
+            modelBuilder.Entity("Alerts.Core.Domain.DataProtectionKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
+                });
+
             modelBuilder.Entity("Alerts.Core.Domain.IgnoreRule", b =>
                 {
                     b.Property<long>("Id")
@@ -162,12 +181,34 @@ namespace Alerts.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("LastSeen");
+                    b.HasIndex("Count", "Id")
+                        .HasDatabaseName("IX_Incidents_Count_Id");
+
+                    b.HasIndex("LastSeen", "Id")
+                        .HasDatabaseName("IX_Incidents_LastSeen_Id");
 
                     b.HasIndex("ProjectId", "Fingerprint")
                         .IsUnique();
 
+                    b.HasIndex("ProjectId", "LastSeen");
+
                     b.ToTable("Incidents");
+                });
+
+            modelBuilder.Entity("Alerts.Core.Domain.IncidentHourlyCount", b =>
+                {
+                    b.Property<long>("IncidentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("Hour")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("IncidentId", "Hour");
+
+                    b.ToTable("IncidentHourlyCounts");
                 });
 
             modelBuilder.Entity("Alerts.Core.Domain.Notification", b =>
@@ -246,7 +287,15 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                     b.Property<long>("Id")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Admins")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Managers")
+                        .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
@@ -339,6 +388,12 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                         .HasMaxLength(254)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("FailedLoginCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LockoutEnd")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PasswordHash")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -352,6 +407,15 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Alerts.Core.Domain.BrokenLinkReferrer", b =>
+                {
+                    b.HasOne("Alerts.Core.Domain.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Alerts.Core.Domain.IncidentHourlyCount", b =>
                 {
                     b.HasOne("Alerts.Core.Domain.Incident", null)
                         .WithMany()
