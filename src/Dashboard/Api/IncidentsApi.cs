@@ -6,13 +6,18 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Alerts.Dashboard.Api;
 
-/// <summary>An incident; <c>ignoredCount</c> occurrences were held back by a broken-link rule, the latest by <c>ignoredBy</c>.</summary>
+/// <summary>An incident; <c>ignoredCount</c> occurrences were held back by a broken-link rule, the latest by <c>ignoredBy</c>;
+/// <c>environment</c> is its latest event's; a snoozed one wakes at <c>snoozedUntil</c> or at <c>snoozedUntilCount</c> occurrences.</summary>
 public sealed record IncidentSummary(long Id, long ProjectId, string Kind, string Title, string Status, long Count, DateTime FirstSeen, DateTime LastSeen,
-    long IgnoredCount = 0, string? IgnoredBy = null);
+    long IgnoredCount = 0, string? IgnoredBy = null, string? Environment = null, DateTime? SnoozedUntil = null, long? SnoozedUntilCount = null);
+
+/// <summary>Snooze for <c>minutes</c>, or until <c>occurrences</c> more occurrences, or both (whichever comes first wakes it).</summary>
+public sealed record SnoozeRequest(int? Minutes = null, long? Occurrences = null);
 
 public sealed record SampleEvent(string Id, DateTime ReceivedAt, EventPayload Event);
 
@@ -37,32 +42,30 @@ public static class IncidentsApi
         var api = app.MapGroup("/api/v1/incidents").WithTags("Incidents").RequireAuthorization(DashboardExtensions.Policy);
         api.MapGet("/", ListIncidents).WithName("ListIncidents");
         api.MapGet("/{id:long}", GetIncident).WithName("GetIncident");
-        api.MapPost("/{id:long}/resolve", (long id, AlertsDbContext db, CancellationToken ct) => SetStatus(id, IncidentStatus.Resolved, db, ct)).WithName("ResolveIncident");
-        api.MapPost("/{id:long}/ignore", (long id, AlertsDbContext db, CancellationToken ct) => SetStatus(id, IncidentStatus.Ignored, db, ct)).WithName("IgnoreIncident");
-        api.MapPost("/{id:long}/reopen", (long id, AlertsDbContext db, CancellationToken ct) => SetStatus(id, IncidentStatus.Open, db, ct)).WithName("ReopenIncident");
+        api.MapPost("/{id:long}/resolve", (long id, AlertsDbContext db, TimeProvider clock, CancellationToken ct) => SetStatus(id, IncidentStatus.Resolved, db, clock, ct)).WithName("ResolveIncident");
+        api.MapPost("/{id:long}/ignore", (long id, AlertsDbContext db, TimeProvider clock, CancellationToken ct) => SetStatus(id, IncidentStatus.Ignored, db, clock, ct)).WithName("IgnoreIncident");
+        api.MapPost("/{id:long}/reopen", (long id, AlertsDbContext db, TimeProvider clock, CancellationToken ct) => SetStatus(id, IncidentStatus.Open, db, clock, ct)).WithName("ReopenIncident");
+        api.MapPost("/{id:long}/snooze", Snooze).WithName("SnoozeIncident");
         api.MapPost("/{id:long}/ignore-urls", IgnoreUrlsLikeThis).WithName("IgnoreUrlsLikeThis");
         return api;
     }
 
+    /// <summary>One page, newest first (or by count); the next page's address is in the <c>Link: &lt;...&gt;; rel="next"</c> header.</summary>
     public static async Task<Results<Ok<List<IncidentSummary>>, ProblemHttpResult>> ListIncidents(
-        AlertsDbContext db, CancellationToken ct, string? status = null, string? kind = null, long? projectId = null, int limit = 50)
+        HttpContext http, AlertsDbContext db, CancellationToken ct, string? status = null, string? kind = null, long? projectId = null,
+        string? environment = null, string? q = null, string? sort = null, string? cursor = null, int? limit = null)
     {
-        var query = db.Incidents.AsQueryable();
-        if (status is not null)
+        var filter = IncidentFilter.Parse(status, kind, projectId, environment, q, sort, cursor, limit, out var errors);
+        if (errors.Count > 0) return Invalid(errors);
+        var page = await IncidentList.QueryAsync(db, filter, ct);
+        if (page.Next is { } next)
         {
-            if (ParseStatus(status) is not { } s) return BadRequest("status", "Must be open, resolved or ignored.");
-            query = query.Where(i => i.Status == s);
+            var values = filter.RouteValues();
+            values["cursor"] = next;
+            var url = QueryHelpers.AddQueryString(http.Request.PathBase + http.Request.Path, values.Where(v => v.Value is not null));
+            http.Response.Headers.Link = $"<{url}>; rel=\"next\"";
         }
-        if (kind is not null)
-        {
-            if (kind is not (EventKinds.Error or EventKinds.BrokenLink)) return BadRequest("kind", "Must be error or broken_link.");
-            var k = EventKinds.Parse(kind)!.Value;
-            query = query.Where(i => i.Kind == k);
-        }
-        if (projectId is not null) query = query.Where(i => i.ProjectId == projectId);
-        if (limit is < 1 or > 500) return BadRequest("limit", "Must be between 1 and 500.");
-        var rows = await query.OrderByDescending(i => i.LastSeen).ThenByDescending(i => i.Id).Take(limit).ToListAsync(ct);
-        return TypedResults.Ok(rows.Select(ToSummary).ToList());
+        return TypedResults.Ok(page.Items.ToList());
     }
 
     public static async Task<Results<Ok<IncidentDetail>, NotFound>> GetIncident(long id, AlertsDbContext db, CancellationToken ct)
@@ -108,30 +111,56 @@ public static class IncidentsApi
         return TypedResults.Ok(new IgnoreRuleEntry(rule.Id, rule.ProjectId, rule.Pattern, rule.CreatedAt, rule.CreatedBy));
     }
 
-    private static async Task<Results<Ok<IncidentSummary>, NotFound>> SetStatus(long id, IncidentStatus status, AlertsDbContext db, CancellationToken ct)
+    /// <summary>Resolves, ignores or reopens; any snooze ends. A resolved incident that occurs again is a regression.</summary>
+    public static async Task<Results<Ok<IncidentSummary>, NotFound>> SetStatus(long id, IncidentStatus status, AlertsDbContext db, TimeProvider clock,
+        CancellationToken ct)
     {
-        var changed = await db.Incidents.Where(i => i.Id == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, status), ct);
+        DateTime? resolvedAt = status == IncidentStatus.Resolved ? clock.GetUtcNow().UtcDateTime : null;
+        var changed = await db.Incidents.Where(i => i.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(i => i.Status, status)
+            .SetProperty(i => i.ResolvedAt, resolvedAt)
+            .SetProperty(i => i.SnoozedUntil, (DateTime?)null)
+            .SetProperty(i => i.SnoozedUntilCount, (long?)null), ct);
         if (changed == 0) return TypedResults.NotFound();
         return TypedResults.Ok(ToSummary(await db.Incidents.FirstAsync(i => i.Id == id, ct)));
     }
 
-    internal static IncidentSummary ToSummary(Incident i) =>
-        new(i.Id, i.ProjectId, EventKinds.Name(i.Kind), i.Title, Names.Of(i.Status), i.Count, i.FirstSeen, i.LastSeen, i.IgnoredCount, i.IgnoredBy);
-
-    private static IncidentStatus? ParseStatus(string s) => s switch
+    /// <summary>
+    /// Silences an incident until a time or until more occurrences, as the alert policy reads it: no mail while snoozed;
+    /// when the condition ends the next occurrence (or the follow-up sweep) mails again and the incident is open.
+    /// </summary>
+    public static async Task<Results<Ok<IncidentSummary>, NotFound, ProblemHttpResult>> Snooze(
+        long id, SnoozeRequest request, AlertsDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        "open" => IncidentStatus.Open,
-        "resolved" => IncidentStatus.Resolved,
-        "ignored" => IncidentStatus.Ignored,
-        _ => null,
-    };
+        var errors = new Dictionary<string, string[]>();
+        if (request.Minutes is null && request.Occurrences is null) errors["minutes"] = ["Give minutes, occurrences, or both."];
+        if (request.Minutes is < 1 or > MaxSnoozeMinutes) errors["minutes"] = [$"Must be between 1 and {MaxSnoozeMinutes} (a year)."];
+        if (request.Occurrences is < 1) errors["occurrences"] = ["Must be at least 1."];
+        if (errors.Count > 0) return Invalid(errors, "Invalid snooze");
+        var incident = await db.Incidents.FirstOrDefaultAsync(i => i.Id == id, ct);
+        if (incident is null) return TypedResults.NotFound();
+        DateTime? until = request.Minutes is { } m ? clock.GetUtcNow().UtcDateTime.AddMinutes(m) : null;
+        // The policy compares with the occurrences it counts (those no rule held back).
+        long? untilCount = request.Occurrences is { } n ? incident.ReportedCount + n : null;
+        await db.Incidents.Where(i => i.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(i => i.Status, IncidentStatus.Snoozed)
+            .SetProperty(i => i.SnoozedUntil, until)
+            .SetProperty(i => i.SnoozedUntilCount, untilCount), ct);
+        return TypedResults.Ok(ToSummary(await db.Incidents.FirstAsync(i => i.Id == id, ct)));
+    }
 
-    private static ProblemHttpResult BadRequest(string parameter, string message) =>
-        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [parameter] = [message] })
+    private const int MaxSnoozeMinutes = 366 * 24 * 60;
+
+    internal static IncidentSummary ToSummary(Incident i) =>
+        new(i.Id, i.ProjectId, EventKinds.Name(i.Kind), i.Title, Names.Of(i.Status), i.Count, i.FirstSeen, i.LastSeen, i.IgnoredCount, i.IgnoredBy,
+            SnoozedUntil: i.SnoozedUntil, SnoozedUntilCount: i.SnoozedUntilCount);
+
+    internal static ProblemHttpResult Invalid(Dictionary<string, string[]> errors, string title = "Invalid query") =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors)
         {
             Status = 400,
-            Title = "Invalid query",
-            Detail = $"{parameter}: {message}",
+            Title = title,
+            Detail = string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")),
         });
 }
 
