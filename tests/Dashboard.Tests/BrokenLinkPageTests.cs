@@ -90,7 +90,7 @@ public sealed partial class BrokenLinkPageTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal($"/incidents/{id}", response.RequestMessage!.RequestUri!.AbsolutePath); // back on the incident, as a browser lands
         var after = await response.Content.ReadAsStringAsync();
-        Assert.Contains("<dd>ignored</dd>", after, StringComparison.Ordinal);
+        Assert.Contains("data-status>ignored</span>", after, StringComparison.Ordinal);
         Assert.Contains(WebUtility.HtmlEncode($@"ignore rule #1 {IgnorePattern}"), Assert.Single(HeldByFact().Matches(after)).Value, StringComparison.Ordinal);
         var rule = await app.QueryAsync(db => db.IgnoreRules.SingleAsync());
         Assert.Equal((AlertsTestApp.ProjectId, IgnorePattern, DashboardSession.Email), (rule.ProjectId, rule.Pattern, rule.CreatedBy));

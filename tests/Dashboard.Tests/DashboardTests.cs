@@ -135,7 +135,7 @@ public sealed class DashboardTests : IAsyncLifetime
 
         var page = await DashboardSession.LoginAsync(client, "not the password");
 
-        Assert.Contains("Wrong e-mail or password.", page, StringComparison.Ordinal);
+        Assert.Contains("Wrong e-mail or password", page, StringComparison.Ordinal);
         Assert.DoesNotContain("<h1>Incidents</h1>", page, StringComparison.Ordinal);
     }
 

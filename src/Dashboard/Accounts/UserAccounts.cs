@@ -28,9 +28,18 @@ public sealed class UserAccounts(IDbContextFactory<AlertsDbContext> factory, Tim
         return created;
     }
 
+    /// <summary>Failed logins in a row that lock an account, and for how long.</summary>
+    public const int MaxFailedLogins = 5;
+    public static readonly TimeSpan LockoutPeriod = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// The user when the password is right and the account is not locked; every failure counts, and the
+    /// <see cref="MaxFailedLogins"/>th locks the account for <see cref="LockoutPeriod"/> (then counting starts again).
+    /// </summary>
     public async Task<User?> VerifyAsync(string email, string password, CancellationToken ct)
     {
         var normalized = email.Trim().ToLowerInvariant();
+        var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await factory.CreateDbContextAsync(ct);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Email == normalized, ct);
         if (user is null)
@@ -38,6 +47,20 @@ public sealed class UserAccounts(IDbContextFactory<AlertsDbContext> factory, Tim
             Hasher.HashPassword(new User { Email = "", PasswordHash = "" }, password); // same cost whether or not the user exists
             return null;
         }
-        return Hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed ? null : user;
+        var right = Hasher.VerifyHashedPassword(user, user.PasswordHash, password) != PasswordVerificationResult.Failed;
+        if (user.LockoutEnd > now) return null; // checked after hashing, so a locked account answers as slowly as any other
+        if (right)
+        {
+            if (user.FailedLoginCount > 0 || user.LockoutEnd is not null)
+                await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s
+                    .SetProperty(u => u.FailedLoginCount, 0).SetProperty(u => u.LockoutEnd, (DateTime?)null), ct);
+            return user;
+        }
+        var until = now + LockoutPeriod;
+        // One statement, so concurrent guesses are all counted.
+        await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(u => u.LockoutEnd, u => u.FailedLoginCount + 1 >= MaxFailedLogins ? until : u.LockoutEnd)
+            .SetProperty(u => u.FailedLoginCount, u => u.FailedLoginCount + 1 >= MaxFailedLogins ? 0 : u.FailedLoginCount + 1), ct);
+        return null;
     }
 }

@@ -19,7 +19,8 @@ public sealed class LoginModel(UserAccounts accounts) : PageModel
         var user = await accounts.VerifyAsync(Email, Password, ct);
         if (user is null)
         {
-            Error = "Wrong e-mail or password.";
+            // The same words whether the account is unknown, the password wrong or the account locked.
+            Error = $"Wrong e-mail or password, or too many failed attempts (an account is locked for {UserAccounts.LockoutPeriod.TotalMinutes:0} minutes after {UserAccounts.MaxFailedLogins}).";
             return Page();
         }
         var identity = new ClaimsIdentity(
