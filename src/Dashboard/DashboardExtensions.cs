@@ -1,6 +1,7 @@
 using Alerts.Core.Data;
 using Alerts.Dashboard.Accounts;
 using Alerts.Dashboard.Api;
+using Hangfire;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
@@ -17,6 +18,8 @@ public static class DashboardExtensions
 
     /// <summary>The pages: signed-in users only, so a visitor is sent to the login page.</summary>
     public const string PagesPolicy = "DashboardPages";
+
+    public const string JobsPath = "/jobs";
 
     /// <summary>Users and API tokens, for the Dashboard and for the commands that make them.</summary>
     public static IHostApplicationBuilder AddDashboardAccounts(this IHostApplicationBuilder builder)
@@ -54,7 +57,7 @@ public static class DashboardExtensions
             .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, ApiTokenAuthenticationHandler.SchemeName)
             .RequireAuthenticatedUser())
             .AddPolicy(PagesPolicy, p => p.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme).RequireAuthenticatedUser());
-        services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/", PagesPolicy).AllowAnonymousToPage("/Login"))
+        services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/", PagesPolicy).AllowAnonymousToPage("/Login").AllowAnonymousToPage("/Error"))
             .AddApplicationPart(typeof(DashboardExtensions).Assembly);
         return builder;
     }
@@ -63,6 +66,10 @@ public static class DashboardExtensions
     {
         app.MapRazorPages();
         app.MapIncidentsApi();
+        // Hangfire's dashboard where this process has job storage (the notifier role registers it).
+        if (app.Services.GetService<JobStorage>() is { } storage)
+            app.MapHangfireDashboard(JobsPath, new DashboardOptions { Authorization = [new SignedInJobsFilter()], AppPath = "/", DashboardTitle = "Alerts jobs" }, storage)
+                .RequireAuthorization(PagesPolicy);
         return app;
     }
 }

@@ -40,8 +40,13 @@ public static class SentryApi
                 headers.AccessControlExposeHeaders = $"{ErrorHeader}, {RateLimitsHeader}, Retry-After";
                 return await next(context);
             });
-        sentry.MapPost("/envelope/", PostEnvelope).WithName("PostSentryEnvelope");
-        sentry.MapPost("/store/", PostStore).WithName("PostSentryStore");
+        sentry.MapPost("/envelope/", PostEnvelope).WithName("PostSentryEnvelope")
+            .WithSummary("Sentry SDK envelope (X-Sentry-Auth, sentry_key or the envelope's dsn; gzip, deflate, br).")
+            .Accepts<string>("application/x-sentry-envelope");
+        sentry.MapPost("/store/", PostStore).WithName("PostSentryStore")
+            .WithSummary("Sentry SDK event (X-Sentry-Auth or sentry_key; gzip, deflate, br).")
+            .Accepts<string>("application/json");
+        sentry.ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(429);
         return app;
     }
 

@@ -39,13 +39,16 @@ public static class IncidentsApi
 
     public static RouteGroupBuilder MapIncidentsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/incidents").WithTags("Incidents").RequireAuthorization(DashboardExtensions.Policy);
-        api.MapGet("/", ListIncidents).WithName("ListIncidents");
+        var api = app.MapGroup("/api/v1/incidents").WithTags("Incidents").RequireAuthorization(DashboardExtensions.Policy)
+            .ProducesProblem(401);
+        api.MapGet("/", ListIncidents).WithName("ListIncidents")
+            .WithSummary("Incidents, filtered and paged; the next page's address is in the Link header (rel=\"next\").");
         api.MapGet("/{id:long}", GetIncident).WithName("GetIncident");
         api.MapPost("/{id:long}/resolve", (long id, AlertsDbContext db, TimeProvider clock, CancellationToken ct) => SetStatus(id, IncidentStatus.Resolved, db, clock, ct)).WithName("ResolveIncident");
         api.MapPost("/{id:long}/ignore", (long id, AlertsDbContext db, TimeProvider clock, CancellationToken ct) => SetStatus(id, IncidentStatus.Ignored, db, clock, ct)).WithName("IgnoreIncident");
         api.MapPost("/{id:long}/reopen", (long id, AlertsDbContext db, TimeProvider clock, CancellationToken ct) => SetStatus(id, IncidentStatus.Open, db, clock, ct)).WithName("ReopenIncident");
-        api.MapPost("/{id:long}/snooze", Snooze).WithName("SnoozeIncident");
+        api.MapPost("/{id:long}/snooze", Snooze).WithName("SnoozeIncident")
+            .WithSummary("No mail for a period (minutes) or until more occurrences, whichever comes first.");
         api.MapPost("/{id:long}/ignore-urls", IgnoreUrlsLikeThis).WithName("IgnoreUrlsLikeThis");
         return api;
     }

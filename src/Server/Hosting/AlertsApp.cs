@@ -22,6 +22,7 @@ public static class AlertsApp
         if (!string.IsNullOrWhiteSpace(urls)) builder.WebHost.UseUrls(urls);
         builder.AddAlertsCore();
         builder.Services.AddProblemDetails();
+        builder.AddApiDocs();
         if (roles.HasFlag(Roles.Collector)) builder.AddCollector();
         if (roles.HasFlag(Roles.Notifier)) builder.AddNotifier();
         else builder.AddSelfMonitoring();
@@ -36,6 +37,7 @@ public static class AlertsApp
         app.UseStatusCodePages();
         if (roles.HasFlag(Roles.Dashboard))
         {
+            app.UseDashboardErrorPages();
             app.UseAuthentication();
             app.UseAuthorization();
         }
@@ -43,6 +45,7 @@ public static class AlertsApp
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         if (roles.HasFlag(Roles.Collector)) app.MapCollector();
         if (roles.HasFlag(Roles.Dashboard)) app.MapDashboard();
+        app.MapApiDocs();
         return app;
     }
 
