@@ -67,8 +67,9 @@ public static class DashboardExtensions
         app.MapRazorPages();
         app.MapIncidentsApi();
         // Hangfire's dashboard where this process has job storage (the notifier role registers it).
-        if (app.Services.GetService<JobStorage>() is { } storage)
-            app.MapHangfireDashboard(JobsPath, new DashboardOptions { Authorization = [new SignedInJobsFilter()], AppPath = "/", DashboardTitle = "Alerts jobs" }, storage)
+        // Asked without resolving it: Hangfire must configure itself (its logging) for this host before the storage is made.
+        if (app.Services.GetService<IServiceProviderIsService>()?.IsService(typeof(JobStorage)) == true)
+            app.MapHangfireDashboard(JobsPath, new DashboardOptions { Authorization = [new SignedInJobsFilter()], AppPath = "/", DashboardTitle = "Alerts jobs" })
                 .RequireAuthorization(PagesPolicy);
         return app;
     }
