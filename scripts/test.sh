@@ -84,8 +84,16 @@ ensure_sentry_node() {
   fi
 }
 
+# Chromium: the browser the Dashboard's Playwright tests drive (never `playwright install`).
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    apt_install chromium
+  fi
+}
+
 ensure_dependencies() {
   ensure_openssl
+  ensure_chromium
   ensure_aiosmtpd
   ensure_django
   ensure_maildev

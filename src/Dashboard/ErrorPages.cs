@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 
 namespace Alerts.Dashboard;
@@ -34,7 +35,13 @@ public static class ErrorPages
                     await context.Response.WriteAsync(ServerErrorHtml);
                 },
             });
-            pages.UseStatusCodePagesWithReExecute("/error/{0}");
+        });
+        // Not inside the branch above: re-executing needs the app's routing, which a branch does not get.
+        app.UseStatusCodePagesWithReExecute("/error/{0}");
+        app.Use((context, next) =>
+        {
+            if (!IsPage(context) && context.Features.Get<IStatusCodePagesFeature>() is { } pages) pages.Enabled = false; // the APIs keep ProblemDetails
+            return next(context);
         });
         return app;
     }

@@ -1,0 +1,213 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Alerts.Core.Domain;
+using Alerts.TestSupport;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Alerts.Dashboard.Tests;
+
+/// <summary>What a user does in a real browser: log in, see and open an incident, act on it, and what must never happen.</summary>
+public sealed partial class BrowserTests(Browser browser) : IClassFixture<Browser>, IAsyncLifetime
+{
+    private static readonly TimeSpan Grouped = TimeSpan.FromSeconds(20);
+    private AlertsTestApp _app = null!;
+    private IBrowserContext _context = null!;
+    private IPage _page = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = await AlertsTestApp.StartAsync();
+        await DashboardSession.CreateUserAsync(_app);
+        _context = await browser.Chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = _app.BaseAddress.ToString() });
+        _page = await _context.NewPageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _context.CloseAsync();
+        await _app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task LoggedOutUser_IsSentToTheLoginPage()
+    {
+        await _page.GotoAsync("/incidents/1");
+
+        await Expect(_page).ToHaveURLAsync(LoginUrl());
+        await Expect(_page.GetByRole(AriaRole.Heading, new() { Name = "Log in" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Incident_PostedThroughTheApi_IsListed_Resolved_ThenRegresses()
+    {
+        await LogInAsync();
+        await PostAsync(SampleEvents.Error());
+        var id = await IncidentIdAsync(count: 1);
+
+        await _page.GotoAsync("/");
+        var row = _page.Locator($"tr[data-incident='{id}']");
+        await Expect(row).ToContainTextAsync("ZeroDivisionError: division by zero");
+        await Expect(row).ToContainTextAsync("production");
+        await Expect(row.Locator("svg.spark rect[height='20']")).ToHaveCountAsync(1); // this hour's bar, full height
+        await _page.ScreenshotAsync(new() { Path = ScreenshotPath("incidents.png"), FullPage = true });
+
+        await row.GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(_page).ToHaveURLAsync(new Regex($"/incidents/{id}$"));
+        await Expect(_page.Locator(".frame.in-app")).ToContainTextAsync("shop/views.py, line 42, in order_detail");
+        await Expect(_page.Locator(".frame.in-app pre")).ToContainTextAsync("return total / count");
+        await Expect(_page.Locator("table.mails")).ToContainTextAsync("first occurrence");
+
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Resolve" }).ClickAsync();
+        await Expect(_page.Locator("[data-status]")).ToHaveTextAsync("resolved");
+
+        await PostAsync(SampleEvents.Error());
+        await IncidentIdAsync(count: 2);
+        await _page.ReloadAsync();
+        await Expect(_page.Locator("[data-status]")).ToHaveTextAsync("open");
+        await Expect(_page.Locator("table.mails")).ToContainTextAsync("regression");
+        await _page.ScreenshotAsync(new() { Path = ScreenshotPath("incident.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Snooze_UntilMoreOccurrences_HoldsBackTheMail()
+    {
+        await LogInAsync();
+        await PostAsync(SampleEvents.Error());
+        var id = await IncidentIdAsync(count: 1);
+        await _page.GotoAsync($"/incidents/{id}");
+
+        await _page.GetByLabel("Snooze for").SelectOptionAsync("");
+        await _page.GetByPlaceholder("N").FillAsync("5");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Snooze" }).ClickAsync();
+
+        await Expect(_page.Locator("[data-status]")).ToHaveTextAsync("snoozed");
+        await Expect(_page.Locator("[data-snoozed]")).ToHaveTextAsync("until 6 occurrences");
+        var incident = await _app.QueryAsync(db => db.Incidents.SingleAsync());
+        Assert.Equal((IncidentStatus.Snoozed, (long?)6, (DateTime?)null), (incident.Status, incident.SnoozedUntilCount, incident.SnoozedUntil));
+    }
+
+    [Fact]
+    public async Task ScriptInAnEvent_ShowsAsText_AndDoesNotRun()
+    {
+        const string Script = "<script>window.__xss=1</script>";
+        await LogInAsync();
+        await PostAsync(SampleEvents.Error(type: "TypeError", value: Script));
+        var id = await IncidentIdAsync(count: 1);
+
+        await _page.GotoAsync("/");
+        await Expect(_page.Locator($"tr[data-incident='{id}']")).ToContainTextAsync(Script);
+        Assert.True(await _page.EvaluateAsync<bool>("() => window.__xss === undefined"));
+
+        await _page.GotoAsync($"/incidents/{id}");
+        await Expect(_page.Locator(".exception-value")).ToHaveTextAsync(Script);
+        await Expect(_page.Locator("h1")).ToHaveTextAsync($"TypeError: {Script}");
+        Assert.True(await _page.EvaluateAsync<bool>("() => window.__xss === undefined"));
+    }
+
+    [Fact]
+    public async Task RepeatedBadPasswords_LockTheAccount_WithoutSayingSo()
+    {
+        for (var n = 0; n < 5; n++) await LogInAsync("wrong password " + n, expectSuccess: false);
+        await Expect(_page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Wrong e-mail or password");
+
+        await LogInAsync(expectSuccess: false); // the right password, too late
+        var locked = await _page.GetByRole(AriaRole.Alert).InnerTextAsync();
+
+        await LogInAsync("whatever", "nobody@example.com", expectSuccess: false);
+        Assert.Equal(locked, await _page.GetByRole(AriaRole.Alert).InnerTextAsync()); // an unknown account reads the same
+        Assert.True((await _app.QueryAsync(db => db.Users.SingleAsync())).LockoutEnd > DateTime.UtcNow);
+    }
+
+    [Fact]
+    public async Task LogOut_EndsTheSession()
+    {
+        await LogInAsync();
+
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
+        await Expect(_page).ToHaveURLAsync(LoginUrl());
+        await _page.GotoAsync("/");
+
+        await Expect(_page).ToHaveURLAsync(LoginUrl());
+    }
+
+    [Fact]
+    public async Task IncidentList_OnAPhone_HasNoHorizontalScroll()
+    {
+        await _page.SetViewportSizeAsync(375, 740);
+        await LogInAsync();
+        await PostAsync(SampleEvents.Error(type: "VeryLongExceptionNameWithoutAnySpacesToBreakTheLineAnywhere", value: new string('x', 200)));
+        await PostAsync(SampleEvents.BrokenLink(path: "/" + string.Join("/", Enumerable.Repeat("a-rather-long-segment", 8))));
+        await IncidentIdAsync(count: 1);
+        await Wait.UntilAsync(async () => await _app.QueryAsync(db => db.Incidents.CountAsync()) == 2, Grouped, "two incidents");
+
+        await _page.GotoAsync("/");
+        await Expect(_page.Locator("tr[data-incident]")).ToHaveCountAsync(2);
+
+        var widths = await _page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        var (scroll, client) = (widths[0], widths[1]);
+        Assert.True(scroll <= client, $"scrollWidth {scroll} > clientWidth {client}");
+    }
+
+    [Fact]
+    public async Task IncidentList_RefreshesCountsWithoutAReload()
+    {
+        await LogInAsync();
+        await PostAsync(SampleEvents.Error());
+        var id = await IncidentIdAsync(count: 1);
+        await _page.GotoAsync("/");
+        var count = _page.Locator($"tr[data-incident='{id}'] [data-count]");
+        await Expect(count).ToHaveTextAsync("1");
+        await _page.EvaluateAsync("() => window.__sameDocument = true");
+
+        await PostAsync(SampleEvents.Error());
+
+        await Expect(count).ToHaveTextAsync("2", new() { Timeout = 20_000 });
+        Assert.True(await _page.EvaluateAsync<bool>("() => window.__sameDocument === true")); // no reload happened
+    }
+
+    [Fact]
+    public async Task UnknownAddress_ShowsTheFriendlyNotFoundPage()
+    {
+        await LogInAsync();
+
+        var response = await _page.GotoAsync("/no/such/page");
+
+        Assert.Equal((int)HttpStatusCode.NotFound, response!.Status);
+        await Expect(_page.GetByRole(AriaRole.Heading, new() { Name = "Page not found" })).ToBeVisibleAsync();
+        await Expect(_page.GetByRole(AriaRole.Link, new() { Name = "Back to the incident list" })).ToBeVisibleAsync();
+    }
+
+    private async Task LogInAsync(string password = DashboardSession.Password, string email = DashboardSession.Email, bool expectSuccess = true)
+    {
+        await _page.GotoAsync("/login");
+        await _page.GetByLabel("E-mail").FillAsync(email);
+        await _page.GetByLabel("Password").FillAsync(password);
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        if (expectSuccess) await Expect(_page.GetByRole(AriaRole.Heading, new() { Name = "Incidents" })).ToBeVisibleAsync();
+        else await Expect(_page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+    }
+
+    private async Task PostAsync(string json)
+    {
+        var response = await _app.Client.SendAsync(AlertsTestApp.EventRequest(json));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    /// <summary>The newest incident once it has counted <paramref name="count"/> occurrences.</summary>
+    private Task<long> IncidentIdAsync(long count) =>
+        Wait.UntilValueAsync(() => _app.QueryAsync(db => db.Incidents.Where(i => i.Count >= count).OrderByDescending(i => i.Id)
+            .Select(i => (long?)i.Id).FirstOrDefaultAsync()), Grouped, $"an incident with {count} occurrences");
+
+    /// <summary>Screenshots for the README, kept in the repository.</summary>
+    private static string ScreenshotPath(string name)
+    {
+        var dir = Path.Combine(RepoPaths.Root, "docs", "screenshots");
+        Directory.CreateDirectory(dir);
+        return Path.Combine(dir, name);
+    }
+
+    [GeneratedRegex("/login")]
+    private static partial Regex LoginUrl();
+}
