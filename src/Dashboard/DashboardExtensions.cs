@@ -34,6 +34,7 @@ public static class DashboardExtensions
         builder.AddDashboardAccounts();
         var services = builder.Services;
         services.TryAddSingleton<IgnoreRuleStore>();
+        services.TryAddSingleton<ProjectRecipientStore>();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {

@@ -41,6 +41,7 @@ public static class NotifierExtensions
         builder.Services.AddMailSender();
         builder.Services.TryAddSingleton<IgnoreRuleStore>();
         builder.Services.AddSingleton<BrokenLinkRuleSets>();
+        builder.Services.TryAddSingleton<ProjectRecipientStore>();
         builder.Services.AddSingleton<IncidentGrouper>();
         builder.Services.AddSingleton<NotificationDelivery>();
         builder.Services.AddSingleton<SelfMonitor>();

@@ -179,6 +179,55 @@ public sealed partial class BrowserTests(Browser browser) : IClassFixture<Browse
         await Expect(_page.GetByRole(AriaRole.Link, new() { Name = "Back to the incident list" })).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task Project_Created_KeyRotatedAndRevoked_OnlyTheNewKeyIsAccepted()
+    {
+        await LogInAsync();
+        await _page.GotoAsync("/projects");
+
+        await _page.GetByLabel("New project").FillAsync("blog <b>beta</b>");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Add project" }).ClickAsync();
+        var project = _page.Locator("section[data-project='2']");
+        await Expect(project.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToHaveTextAsync("#2 blog <b>beta</b>");
+        var oldKey = await project.Locator("tr[data-key] code").InnerTextAsync();
+        Assert.Matches("^[0-9a-f]{32}$", oldKey); // hex, as Sentry's JavaScript SDK requires of a DSN's key
+        await Expect(project.Locator("code.dsn")).ToContainTextAsync($"{oldKey}@");
+
+        await project.GetByRole(AriaRole.Button, new() { Name = "New key" }).ClickAsync();
+        await Expect(project.Locator("tr[data-key]")).ToHaveCountAsync(2);
+        await Expect(project.Locator("code.dsn")).ToHaveCountAsync(2); // both work until the old one is revoked
+        var newKey = await project.Locator("tr[data-key] code").Nth(1).InnerTextAsync();
+        await project.Locator("tr[data-key]").First.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await Expect(project.Locator("tr[data-key]").First).ToContainTextAsync("revoked");
+        await Expect(project.Locator("code.dsn")).ToHaveCountAsync(1);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _app.Client.SendAsync(AlertsTestApp.EventRequest(SampleEvents.Error(), oldKey))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await _app.Client.SendAsync(AlertsTestApp.EventRequest(SampleEvents.Error(), newKey))).StatusCode);
+
+        await project.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync(); // the last key
+        await Expect(_page.GetByRole(AriaRole.Alert)).ToContainTextAsync("only key");
+    }
+
+    [Fact]
+    public async Task Recipients_SetInTheDashboard_GetTheProjectsMail()
+    {
+        await LogInAsync();
+        await _page.GotoAsync("/projects");
+        var project = _page.Locator($"section[data-project='{AlertsTestApp.ProjectId}']");
+
+        await project.GetByLabel("Admins (errors)").FillAsync("not an address");
+        await project.GetByRole(AriaRole.Button, new() { Name = "Save recipients" }).ClickAsync();
+        await Expect(_page.GetByRole(AriaRole.Alert)).ToContainTextAsync("'not an address' is not an e-mail address.");
+        await project.GetByLabel("Admins (errors)").FillAsync("Dana Dashboard <dana@example.com>");
+        await project.GetByRole(AriaRole.Button, new() { Name = "Save recipients" }).ClickAsync();
+        await Expect(project.GetByLabel("Admins (errors)")).ToHaveValueAsync("Dana Dashboard <dana@example.com>");
+
+        await PostAsync(SampleEvents.Error());
+
+        var mail = await Wait.UntilAsync(() => Task.FromResult(_app.Mails() is [var first, ..] ? first : null), Grouped, "the first-occurrence mail");
+        Assert.Equal(["dana@example.com"], mail.To.Mailboxes.Select(m => m.Address));
+    }
+
     private async Task LogInAsync(string password = DashboardSession.Password, string email = DashboardSession.Email, bool expectSuccess = true)
     {
         await _page.GotoAsync("/login");

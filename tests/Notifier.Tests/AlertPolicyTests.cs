@@ -1,3 +1,4 @@
+using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
@@ -173,5 +174,31 @@ public class AlertPolicyTests
         var to = RecipientRouting.For(kind, project, environment, settings);
 
         Assert.True(expected.SequenceEqual(to.Select(r => r.Email)), why);
+    }
+
+    [Theory]
+    [InlineData("the Dashboard's list replaces the project's configured one", 2, null, "dash@example.com")]
+    [InlineData("the Dashboard's list replaces the global one", 1, null, "dash@example.com")]
+    [InlineData("an environment in configuration still wins", 2, "staging", "qa@example.com")]
+    public void Route_RecipientsSetInTheDashboard_ComeAfterTheEnvironmentOnly(string why, long project, string? environment, string expected)
+    {
+        var settings = new AlertsOptions
+        {
+            Admins = [Ada],
+            Projects =
+            [
+                new ProjectOptions
+                {
+                    Id = 2, Name = "api", Key = "k2",
+                    Admins = [new Recipient { Email = "team2@example.com" }],
+                    Environments = new(StringComparer.OrdinalIgnoreCase) { ["staging"] = new EnvironmentRouting { Admins = [new Recipient { Email = "qa@example.com" }] } },
+                },
+            ],
+        };
+        var stored = new StoredRecipients([new Recipient { Email = "dash@example.com" }], null);
+
+        var to = RecipientRouting.For(EventKind.Error, project, environment, settings, stored);
+
+        Assert.True(to.Select(r => r.Email).SequenceEqual([expected]), why);
     }
 }

@@ -20,7 +20,8 @@ public sealed class FollowUpMails(
     IDbContextFactory<AlertsDbContext> factory,
     IOptionsMonitor<AlertsOptions> settings,
     IOptionsMonitor<AlertPolicyOptions> policy,
-    TimeProvider clock)
+    TimeProvider clock,
+    ProjectRecipientStore recipientStore)
 {
     private const int Batch = 100;
     public const string StormSummary = "storm summary";
@@ -49,6 +50,7 @@ public sealed class FollowUpMails(
             .OrderBy(i => i.LastNotifiedAt).Take(Batch).ToListAsync(ct);
 
         var queued = new List<long>();
+        var recipientsFor = await recipientStore.CurrentAsync(ct);
         foreach (var incident in due)
         {
             var latest = await db.Events.FirstOrDefaultAsync(e => e.Id == incident.LastEventId, ct);
@@ -56,7 +58,7 @@ public sealed class FollowUpMails(
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var mailsInWindow = new ProjectMailCounter(tx.GetDbTransaction(), p, now);
             var decision = AlertPolicy.Decide(AlertContexts.For(incident, incident.ReportedCount, now, payload.Environment,
-                await mailsInWindow.CountAsync(incident.ProjectId, ct), options, Trigger.Sweep), p);
+                await mailsInWindow.CountAsync(incident.ProjectId, ct), options, recipientsFor(incident.ProjectId), Trigger.Sweep), p);
             // Conditional on the clock we read: when two notifiers sweep, one decides and the other moves on.
             if (!await IncidentState.ApplyAsync(tx.GetDbTransaction(), incident, decision, now, incident.LastNotifiedAt, ct)) continue;
             if (decision.Record)

@@ -21,6 +21,7 @@ public sealed class IncidentGrouper(
     IOptionsMonitor<AlertPolicyOptions> policy,
     TimeProvider clock,
     BrokenLinkRuleSets ruleSets,
+    ProjectRecipientStore recipientStore,
     ILogger<IncidentGrouper> logger)
 {
     private const long Claimed = -1; // marks events taken by this transaction; never visible after commit
@@ -41,6 +42,7 @@ public sealed class IncidentGrouper(
         var now = clock.GetUtcNow().UtcDateTime;
         var mailsInWindow = new ProjectMailCounter(transaction, policy.CurrentValue, now);
         var rulesFor = claimed.Any(e => e.Kind == EventKind.BrokenLink) ? await ruleSets.CurrentAsync(ct) : null;
+        var recipientsFor = await recipientStore.CurrentAsync(ct);
         var notifications = new List<Notification>();
         var groups = claimed
             .Select(e => Occurrence.Of(e, EventJson.Read(e.Payload), rulesFor))
@@ -57,7 +59,8 @@ public sealed class IncidentGrouper(
             await HourlyCounts.UpsertAsync(transaction, incident.Id, items, ct);
             if (incident.Kind == EventKind.BrokenLink) await ReferrerCounts.UpsertAsync(transaction, incident.Id, items, ct);
 
-            if (heldBack.Count > 0 && await HeldBackAsync(transaction, incident, heldBack.MaxBy(x => x.Event.ReceivedAt)!, options, now, ct) is { } held)
+            if (heldBack.Count > 0 && await HeldBackAsync(transaction, incident, heldBack.MaxBy(x => x.Event.ReceivedAt)!, options,
+                    recipientsFor(incident.ProjectId), now, ct) is { } held)
                 notifications.Add(held);
             if (reported.Count == 0) continue;
 
@@ -66,7 +69,8 @@ public sealed class IncidentGrouper(
             // The state comes from the upsert, which holds the incident's row lock until commit:
             // a first occurrence or a regression is seen by exactly one transaction.
             var decision = AlertPolicy.Decide(AlertContexts.For(incident, incident.ReportedCount - reported.Count, now,
-                latest.Payload.Environment, await mailsInWindow.CountAsync(incident.ProjectId, ct), options), policy.CurrentValue);
+                latest.Payload.Environment, await mailsInWindow.CountAsync(incident.ProjectId, ct), options, recipientsFor(incident.ProjectId)),
+                policy.CurrentValue);
             // Noise is mailed only when Alerts:ScannerNoise:Mail asks for it, and then the mail says what it is.
             if (latest.Verdict.Class == BrokenLinkClass.Noise && decision.Record)
                 decision = decision with { Reason = $"{decision.Reason}; {latest.Verdict.Description}" };
@@ -113,7 +117,7 @@ public sealed class IncidentGrouper(
     /// held-back row when the rule is new for this incident (a scanner's thousandth probe adds no row).
     /// </summary>
     private static async Task<Notification?> HeldBackAsync(
-        DbTransaction tx, Incident incident, Occurrence latest, AlertsOptions options, DateTime now, CancellationToken ct)
+        DbTransaction tx, Incident incident, Occurrence latest, AlertsOptions options, StoredRecipients? stored, DateTime now, CancellationToken ct)
     {
         var rule = IncidentTitle.OneLine(latest.Verdict.Description, Incident.IgnoredByMaxLength);
         await using var cmd = tx.CreateCommand();
@@ -126,7 +130,7 @@ public sealed class IncidentGrouper(
         if (await cmd.ExecuteNonQueryAsync(ct) == 0 || incident.Status == IncidentStatus.Ignored) return null;
         incident.IgnoredBy = rule;
         var decision = new AlertDecision(true, false, IncidentTitle.OneLine($"held back: {rule}", 200),
-            RecipientRouting.For(incident.Kind, incident.ProjectId, latest.Payload.Environment, options), incident.Status);
+            RecipientRouting.For(incident.Kind, incident.ProjectId, latest.Payload.Environment, options, stored), incident.Status);
         return AlertNotifications.For(incident, latest.Event.Id, latest.Payload, decision, options, now);
     }
 

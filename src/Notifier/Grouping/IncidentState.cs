@@ -51,9 +51,9 @@ internal static class IncidentState
 internal static class AlertContexts
 {
     public static AlertContext For(Incident incident, long countBefore, DateTime now, string? environment, int projectMailsInWindow,
-        AlertsOptions options, Trigger trigger = Trigger.Occurrence) =>
+        AlertsOptions options, StoredRecipients? stored, Trigger trigger = Trigger.Occurrence) =>
         new(incident.Kind, incident.Status, countBefore, incident.ReportedCount, now,
-            RecipientRouting.For(incident.Kind, incident.ProjectId, environment, options),
+            RecipientRouting.For(incident.Kind, incident.ProjectId, environment, options, stored),
             incident.LastNotifiedAt, incident.LastNotifiedCount, incident.SnoozedUntil, incident.SnoozedUntilCount,
             projectMailsInWindow, options.SendBrokenLinkEmails, trigger, BrokenLinkDigest: options.BrokenLinkDigestMinutes > 0);
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Alerts.Core;
 using Alerts.Core.Data;
-using Alerts.Core.Domain;
 using Microsoft.EntityFrameworkCore;
 
 namespace Alerts.Server.Cli;
@@ -22,12 +21,9 @@ internal static class ProjectCommands
         add.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
         {
             await using var db = await services.GetRequiredService<IDbContextFactory<AlertsDbContext>>().CreateDbContextAsync(ct);
-            var now = DateTime.UtcNow;
-            var id = (await db.Projects.MaxAsync(p => (long?)p.Id, ct) ?? 0) + 1;
-            var key = ProjectKeyFormat.New();
-            db.Projects.Add(new Project { Id = id, Name = result.GetValue(name)!, CreatedAt = now, Keys = [new ProjectKey { Key = key, CreatedAt = now }] });
-            await db.SaveChangesAsync(ct);
-            Console.WriteLine($"Project {id}: {result.GetValue(name)}");
+            var (project, key) = await ProjectCatalog.AddAsync(db, result.GetValue(name)!, DateTime.UtcNow, ct);
+            var id = project.Id;
+            Console.WriteLine($"Project {id}: {project.Name}");
             Console.WriteLine($"Key: {key}");
             Console.WriteLine($"DSN: {ProjectKeyFormat.Dsn(result.GetValue(baseUrl)!, key, id)}");
             return 0;
