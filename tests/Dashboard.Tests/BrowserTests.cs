@@ -228,6 +228,15 @@ public sealed partial class BrowserTests(Browser browser) : IClassFixture<Browse
         Assert.Equal(["dana@example.com"], mail.To.Mailboxes.Select(m => m.Address));
     }
 
+    [Fact]
+    public async Task ApiReference_ShowsTheDocumentedEndpoints()
+    {
+        await _page.GotoAsync(ApiDocs.ReferencePath);
+
+        await Expect(_page.GetByRole(AriaRole.Heading, new() { Name = "Report an error or a broken link" })).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(_page.GetByText("Incidents", new() { Exact = true }).First).ToBeAttachedAsync(); // the API's other tag
+    }
+
     private async Task LogInAsync(string password = DashboardSession.Password, string email = DashboardSession.Email, bool expectSuccess = true)
     {
         await _page.GotoAsync("/login");

@@ -104,6 +104,26 @@ public sealed partial class IncidentListTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Api_Snooze_ForAPeriodOrMoreOccurrences()
+    {
+        var ids = await SeedAsync(Seed("KeyError", count: 7), Seed("TypeError"));
+
+        var byTime = await _api.PostAsJsonAsync($"/api/v1/incidents/{ids[0]}/snooze", new { minutes = 60 });
+        var byCount = await _api.PostAsJsonAsync($"/api/v1/incidents/{ids[1]}/snooze", new { occurrences = 10 });
+        var neither = await _api.PostAsJsonAsync($"/api/v1/incidents/{ids[1]}/snooze", new { });
+        var missing = await _api.PostAsJsonAsync("/api/v1/incidents/9999/snooze", new { minutes = 5 });
+
+        var first = await byTime.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("snoozed", first.GetProperty("status").GetString());
+        Assert.InRange(first.GetProperty("snoozedUntil").GetDateTime().ToUniversalTime(), DateTime.UtcNow.AddMinutes(59), DateTime.UtcNow.AddMinutes(61));
+        Assert.Equal(11, (await byCount.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("snoozedUntilCount").GetInt64());
+        Assert.Equal(HttpStatusCode.BadRequest, neither.StatusCode);
+        Assert.True((await neither.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("minutes", out _));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(["KeyError", "TypeError"], await TitlesAsync("status=snoozed"));
+    }
+
+    [Fact]
     public async Task Page_ShowsFiltersSparklineAndANextPageLink()
     {
         var id = (await SeedAsync(Enumerable.Range(1, 60).Select(n => Seed($"Error {n}", lastSeen: DateTime.UtcNow.AddMinutes(-n))).ToArray()))[0];
