@@ -43,10 +43,14 @@ public sealed partial class BrowserTests(Browser browser) : IClassFixture<Browse
     public async Task Incident_PostedThroughTheApi_IsListed_Resolved_ThenRegresses()
     {
         await LogInAsync();
+        await PostAsync(SampleEvents.BrokenLink());
+        await PostAsync(SampleEvents.Error(type: "KeyError", value: "'basket'", path: "/cart"));
         await PostAsync(SampleEvents.Error());
-        var id = await IncidentIdAsync(count: 1);
+        await Wait.UntilAsync(async () => await _app.QueryAsync(db => db.Incidents.CountAsync()) == 3, Grouped, "three incidents");
+        var id = await _app.QueryAsync(db => db.Incidents.Where(i => i.Title == "ZeroDivisionError: division by zero").Select(i => i.Id).SingleAsync());
 
         await _page.GotoAsync("/");
+        await Expect(_page.Locator("tr[data-incident]")).ToHaveCountAsync(3);
         var row = _page.Locator($"tr[data-incident='{id}']");
         await Expect(row).ToContainTextAsync("ZeroDivisionError: division by zero");
         await Expect(row).ToContainTextAsync("production");
