@@ -137,7 +137,7 @@ public sealed partial class BrowserTests(Browser browser) : IClassFixture<Browse
     }
 
     [Fact]
-    public async Task IncidentList_OnAPhone_HasNoHorizontalScroll()
+    public async Task IncidentListAndPage_OnAPhone_HaveNoHorizontalScroll()
     {
         await _page.SetViewportSizeAsync(375, 740);
         await LogInAsync();
@@ -149,9 +149,17 @@ public sealed partial class BrowserTests(Browser browser) : IClassFixture<Browse
         await _page.GotoAsync("/");
         await Expect(_page.Locator("tr[data-incident]")).ToHaveCountAsync(2);
 
+        await AssertNoHorizontalScrollAsync();
+
+        await _page.Locator("tr[data-incident] a").First.ClickAsync();
+        await Expect(_page.Locator("h1")).ToBeVisibleAsync();
+        await AssertNoHorizontalScrollAsync();
+    }
+
+    private async Task AssertNoHorizontalScrollAsync()
+    {
         var widths = await _page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
-        var (scroll, client) = (widths[0], widths[1]);
-        Assert.True(scroll <= client, $"scrollWidth {scroll} > clientWidth {client}");
+        Assert.True(widths[0] <= widths[1], $"{_page.Url}: scrollWidth {widths[0]} > clientWidth {widths[1]}");
     }
 
     [Fact]
