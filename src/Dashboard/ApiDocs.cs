@@ -1,4 +1,7 @@
+using Alerts.Core.Events;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.OpenApi;
@@ -14,7 +17,7 @@ public static class ApiDocs
 
     public static IHostApplicationBuilder AddApiDocs(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi(o => o.AddOperationTransformer(DescribeRawBodyAsync).AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Alerts";
             document.Info.Description = "Ingestion (native API and the Sentry protocol), the incidents API, and health probes.";
@@ -32,6 +35,29 @@ public static class ApiDocs
         app.MapOpenApi(DocumentPath);
         app.MapScalarApiReference(ReferencePath, o => o.WithTitle("Alerts API").WithOpenApiRoutePattern(DocumentPath));
         return app;
+    }
+
+    /// <summary>
+    /// The ingestion endpoints read their bodies themselves (size limits, gzip, Sentry's framing), so the generator sees
+    /// no body; declaring one with Accepts would make routing refuse other content types, which SDKs do send.
+    /// </summary>
+    private static async Task DescribeRawBodyAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var name = context.Description.ActionDescriptor.EndpointMetadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
+        var (contentType, schema) = name switch
+        {
+            "PostEvent" => ("application/json", await context.GetOrCreateSchemaAsync(typeof(EventPayload), cancellationToken: ct)),
+            "PostSentryStore" => ("application/json", new OpenApiSchema { Type = JsonSchemaType.Object, Description = "A Sentry event." }),
+            "PostSentryEnvelope" => ("application/x-sentry-envelope",
+                new OpenApiSchema { Type = JsonSchemaType.String, Description = "A Sentry envelope: a JSON header line, then items." }),
+            _ => (null, null),
+        };
+        if (contentType is null) return;
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Content = new Dictionary<string, OpenApiMediaType> { [contentType] = new() { Schema = schema } },
+        };
     }
 
     private static OpenApiPathItem Probe(string summary) => new()

@@ -23,7 +23,6 @@ public static class EventsApi
             .WithName("PostEvent")
             .WithTags("Ingestion")
             .WithSummary("Report an error or a broken link (X-Alerts-Key or Authorization: Bearer with the project key; gzip accepted).")
-            .Accepts<EventPayload>("application/json")
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429)
             .DisableAntiforgery();
         return app;

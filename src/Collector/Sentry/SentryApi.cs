@@ -41,11 +41,9 @@ public static class SentryApi
                 return await next(context);
             });
         sentry.MapPost("/envelope/", PostEnvelope).WithName("PostSentryEnvelope")
-            .WithSummary("Sentry SDK envelope (X-Sentry-Auth, sentry_key or the envelope's dsn; gzip, deflate, br).")
-            .Accepts<string>("application/x-sentry-envelope");
+            .WithSummary("Sentry SDK envelope (X-Sentry-Auth, sentry_key or the envelope's dsn; gzip, deflate, br).");
         sentry.MapPost("/store/", PostStore).WithName("PostSentryStore")
-            .WithSummary("Sentry SDK event (X-Sentry-Auth or sentry_key; gzip, deflate, br).")
-            .Accepts<string>("application/json");
+            .WithSummary("Sentry SDK event (X-Sentry-Auth or sentry_key; gzip, deflate, br).");
         sentry.ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(429);
         return app;
     }
