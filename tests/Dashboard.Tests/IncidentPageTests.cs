@@ -109,6 +109,35 @@ public sealed partial class IncidentPageTests
             await client.GetStringAsync($"/incidents/{id}"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task IncidentPage_ShowsTheExceptionChain_CausesFirst_WithContextLines_AndTheUser()
+    {
+        await using var app = await AlertsTestApp.StartAsync();
+        await PostAsync(app, """
+            { "kind": "error", "release": "2.0.0", "user": { "email": "carol@example.com" },
+              "causes": [ { "type": "ConnectionRefusedError", "value": "[Errno 111] Connection refused",
+                            "frames": [ { "filename": "shop/db.py", "lineno": 7, "inApp": true, "contextLine": "    sock.connect(addr)",
+                                          "preContext": ["def open(addr):"], "postContext": ["    return sock"] } ] } ],
+              "exception": { "type": "OperationalError", "value": "could not connect",
+                             "frames": [ { "filename": "shop/views.py", "lineno": 3, "inApp": true } ] } }
+            """);
+        var id = await WaitForMailAsync(app, NotificationStatus.Sent);
+        using var client = await DashboardSession.SignedInClientAsync(app);
+
+        var page = await client.GetStringAsync($"/incidents/{id}");
+
+        var cause = page.IndexOf("ConnectionRefusedError", StringComparison.Ordinal);
+        var between = page.IndexOf("The above exception was the direct cause of the following exception:", StringComparison.Ordinal);
+        var raised = page.IndexOf("<strong class=\"exception-type\">OperationalError", StringComparison.Ordinal);
+        Assert.True(cause > 0 && cause < between && between < raised, "the cause, then the sentence, then the exception raised");
+        var frame = InAppFrames().Matches(page)[0].Value;
+        Assert.Contains("def open(addr):", frame, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"line\">    sock.connect(addr)</span>", frame, StringComparison.Ordinal);
+        Assert.Contains("return sock", frame, StringComparison.Ordinal);
+        Assert.Contains("<dd>carol@example.com</dd>", page, StringComparison.Ordinal);
+        Assert.Contains("2.0.0", page, StringComparison.Ordinal);
+    }
+
     private static async Task PostAsync(AlertsTestApp app, string json)
     {
         var response = await app.Client.SendAsync(AlertsTestApp.EventRequest(json));
