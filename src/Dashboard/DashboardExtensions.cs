@@ -4,9 +4,13 @@ using Alerts.Dashboard.Api;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Alerts.Dashboard;
 
@@ -31,6 +35,10 @@ public static class DashboardExtensions
         builder.AddDashboardAccounts();
         var services = builder.Services;
         services.TryAddSingleton<IgnoreRuleStore>();
+        // One key ring for every dashboard node and restart; the application name isolates it from other apps' rings.
+        services.AddDataProtection().SetApplicationName("Alerts");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(
+            o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IDbContextFactory<AlertsDbContext>>())));
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
