@@ -1,0 +1,199 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Alerts.TestSupport;
+using Xunit.Abstractions;
+
+namespace Alerts.EndToEnd.Tests;
+
+/// <summary>
+/// The scale-out deployment as separate <c>alerts</c> processes on real engines: PostgreSQL and RabbitMQ started
+/// on loopback, <c>alerts migrate</c>, two collectors, two notifiers and a dashboard.
+/// </summary>
+public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int FloodSize = 2000;
+    private const int Parallelism = 24;
+    private static readonly TimeSpan GroupingTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly List<AlertsProcess> processes = [];
+    private PostgresServer postgres = null!;
+    private RabbitMqServer rabbit = null!;
+    private MailDevServer mailDev = null!;
+    private Dictionary<string, string> env = null!;
+
+    public async Task InitializeAsync()
+    {
+        var started = Stopwatch.StartNew();
+        var postgresStart = PostgresServer.StartAsync();
+        var rabbitStart = RabbitMqServer.StartAsync();
+        var mailStart = MailDevServer.StartAsync();
+        postgres = await postgresStart;
+        rabbit = await rabbitStart;
+        mailDev = await mailStart;
+        env = E2eSettings.Smtp(mailDev.SmtpPort).With(
+            ("Alerts__Database__Provider", "Postgres"),
+            ("ConnectionStrings__Alerts", await postgres.CreateDatabaseAsync("alerts")),
+            ("Alerts__Messaging__Transport", "RabbitMq"),
+            ("ConnectionStrings__RabbitMq", rabbit.Uri));
+        output.WriteLine($"PostgreSQL, RabbitMQ and MailDev up in {started.Elapsed.TotalSeconds:F1} s");
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var process in processes)
+        {
+            await process.DisposeAsync();
+        }
+
+        await mailDev.DisposeAsync();
+        await rabbit.DisposeAsync();
+        await postgres.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Flood_ThroughTwoCollectors_CountsEveryAcknowledgedEventOnce_MailsOnce_AcrossABrokerRestart()
+    {
+        var migrator = New();
+        var migrate = await migrator.RunAsync(env, "migrate");
+        Assert.True(migrate.ExitCode == 0, $"alerts migrate failed: {migrate}");
+        var token = await migrator.CreateTokenAsync(env);
+
+        var collectors = new[] { New(), New() };
+        var notifiers = new[] { New(), New() };
+        var dashboard = New();
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(
+            collectors.Select(c => c.StartServeAsync(env, "collector"))
+                .Concat(notifiers.Select(n => n.StartServeAsync(env, "notifier")))
+                .Append(dashboard.StartServeAsync(env, "dashboard")));
+        output.WriteLine($"5 alerts processes up in {clock.Elapsed.TotalSeconds:F1} s");
+        // Ready means the database and the broker are reachable, as a load balancer's probe sees it.
+        await Task.WhenAll(processes.Skip(1).Select(p => Wait.UntilAsync(
+            async () => (await p.Client.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), $"/readyz of {p.BaseAddress} to answer 200")));
+
+        // 1. A flood of one error through both collectors at once: one incident, counted exactly, one mail.
+        clock.Restart();
+        var first = await FloodAsync(collectors, FloodSize, during: null);
+        output.WriteLine($"flood 1: {first.Accepted} accepted, {first.Refused} refused in {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(FloodSize, first.Accepted);
+        var incident = Assert.Single(await dashboard.Client.WaitForIncidentsAsync(token, rows => rows.Sum(r => r.Count) >= first.Accepted,
+            $"{first.Accepted} occurrences to be grouped", GroupingTimeout));
+        output.WriteLine($"flood 1 grouped {clock.Elapsed.TotalSeconds:F1} s after it began");
+        Assert.Equal(first.Accepted, incident.Count);
+
+        var mails = await mailDev.WaitForMailsAsync(1, Mailboxes.MailTimeout);
+        Assert.Contains("ZeroDivisionError", Assert.Single(mails).Subject, StringComparison.Ordinal);
+        var sent = await NotificationsAsync(dashboard.Client, token, incident.Id);
+        Assert.True(sent.Count == 1, $"One mail decision expected, got: {string.Join("; ", sent)}");
+
+        // 2. The broker restarts in the middle of a second flood. Collectors keep answering 202 (the database is
+        //    the source of truth); every acknowledged event is counted once, and still one mail.
+        clock.Restart();
+        var second = await FloodAsync(collectors, FloodSize, during: async () =>
+        {
+            await rabbit.StopAsync();
+            output.WriteLine($"RabbitMQ stopped at {clock.Elapsed.TotalSeconds:F1} s");
+            // Posts while the broker is down must still be acknowledged.
+            await Task.WhenAll(collectors.Select(c => c.Client.PostEventAsync(SampleEvents.Error())));
+            await rabbit.StartNodeAsync();
+            output.WriteLine($"RabbitMQ started again at {clock.Elapsed.TotalSeconds:F1} s");
+            return collectors.Length;
+        });
+        output.WriteLine($"flood 2: {second.Accepted} accepted, {second.Refused} refused in {clock.Elapsed.TotalSeconds:F1} s");
+        var acknowledged = first.Accepted + second.Accepted;
+        var after = Assert.Single(await dashboard.Client.WaitForIncidentsAsync(token, rows => rows.Sum(r => r.Count) >= acknowledged,
+            $"{acknowledged} occurrences to be grouped after the broker restart", GroupingTimeout));
+        output.WriteLine($"flood 2 grouped {clock.Elapsed.TotalSeconds:F1} s after it began");
+        Assert.Equal(acknowledged, after.Count);
+        Assert.Equal(incident.Id, after.Id);
+
+        var others = await mailDev.MailsBeforeSentinelAsync(collectors[0].Client);
+        Assert.Single(others);
+        Assert.Single(await NotificationsAsync(dashboard.Client, token, incident.Id));
+
+        // The scrape endpoint shows the acknowledged events of each collector.
+        var metrics = await collectors[0].Client.GetStringAsync("/metrics");
+        Assert.Contains("alerts_events_accepted", metrics, StringComparison.Ordinal);
+    }
+
+    private AlertsProcess New()
+    {
+        var process = new AlertsProcess(output.WriteLine);
+        processes.Add(process);
+        return process;
+    }
+
+    /// <summary>
+    /// Posts <paramref name="count"/> copies of one error, alternating between the collectors, <see cref="Parallelism"/>
+    /// at a time; <paramref name="during"/> runs once a third are posted and adds the events it had acknowledged.
+    /// Counts 202s (acknowledged) and anything else (refused: not acknowledged, so not owed a count).
+    /// </summary>
+    private async Task<(int Accepted, int Refused)> FloodAsync(AlertsProcess[] collectors, int count, Func<Task<int>>? during)
+    {
+        var next = -1;
+        var accepted = 0;
+        var refused = new ConcurrentBag<string>();
+        var third = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clients = collectors.Select(c => c.Client).ToArray();
+
+        async Task Worker()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                if (i == count / 3)
+                {
+                    third.TrySetResult();
+                }
+
+                try
+                {
+                    using var response = await clients[i % clients.Length].SendAsync(AlertsTestApp.EventRequest(SampleEvents.Error()));
+                    if (response.StatusCode == HttpStatusCode.Accepted)
+                    {
+                        Interlocked.Increment(ref accepted);
+                    }
+                    else
+                    {
+                        refused.Add($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                    }
+                }
+                catch (HttpRequestException ex)
+                {
+                    refused.Add(ex.Message);
+                }
+            }
+        }
+
+        var workers = Enumerable.Range(0, Parallelism).Select(_ => Task.Run(Worker)).ToList();
+        var extra = 0;
+        if (during is not null)
+        {
+            await third.Task;
+            extra = await during();
+        }
+
+        await Task.WhenAll(workers);
+        foreach (var reason in refused.Distinct().Take(5))
+        {
+            output.WriteLine($"refused: {reason}");
+        }
+
+        return (accepted + extra, refused.Count);
+    }
+
+    private static async Task<IReadOnlyList<string>> NotificationsAsync(HttpClient dashboard, string token, long incidentId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/incidents/{incidentId}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await dashboard.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        using var detail = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return [.. detail.RootElement.GetProperty("notifications").EnumerateArray()
+            .Select(n => $"{n.GetProperty("reason").GetString()} ({n.GetProperty("status").GetString()})")];
+    }
+}
