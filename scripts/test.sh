@@ -109,8 +109,12 @@ ensure_rabbitmq() {
   fi
 }
 
-# nginx and PyYAML: the deployment files are checked with `nginx -t` and a YAML parse.
+# nginx, PyYAML and systemd-analyze: the deployment files are checked with `nginx -t`, a YAML parse and
+# `systemd-analyze verify`.
 ensure_deploy_checkers() {
+  if [ ! -x /usr/bin/systemd-analyze ]; then
+    without_service_start apt_install systemd
+  fi
   if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
     without_service_start apt_install nginx-light
   fi
