@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -72,7 +73,11 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"5 alerts processes up in {clock.Elapsed.TotalSeconds:F1} s");
         // Ready means the database and the broker are reachable, as a load balancer's probe sees it.
         await Task.WhenAll(processes.Skip(1).Select(p => Wait.UntilAsync(
-            async () => (await p.Client.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK,
+            async () =>
+            {
+                using var ready = await p.Client.GetAsync("/readyz");
+                return ready.StatusCode == HttpStatusCode.OK;
+            },
             TimeSpan.FromSeconds(30), $"/readyz of {p.BaseAddress} to answer 200")));
 
         // 1. A flood of one error through both collectors at once: one incident, counted exactly, one mail.
@@ -97,6 +102,20 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
         {
             await rabbit.StopAsync();
             output.WriteLine($"RabbitMQ stopped at {clock.Elapsed.TotalSeconds:F1} s");
+            // Readiness shows the broker gone: a notifier is not ready; a collector is degraded but stays in its
+            // load balancer, since it keeps acknowledging events.
+            await Wait.UntilAsync(
+                async () =>
+                {
+                    using var ready = await notifiers[0].Client.GetAsync("/readyz");
+                    return ready.StatusCode == HttpStatusCode.ServiceUnavailable;
+                },
+                TimeSpan.FromSeconds(30), "a notifier's /readyz to answer 503 with the broker down");
+            using (var collectorReady = await collectors[0].Client.GetAsync("/readyz"))
+            {
+                Assert.Equal(HttpStatusCode.OK, collectorReady.StatusCode);
+                Assert.Equal("Degraded", await collectorReady.Content.ReadAsStringAsync());
+            }
             // Posts while the broker is down must still be acknowledged.
             await Task.WhenAll(collectors.Select(c => c.Client.PostEventAsync(SampleEvents.Error())));
             await rabbit.StartNodeAsync();
@@ -115,10 +134,21 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Single(others);
         Assert.Single(await NotificationsAsync(dashboard.Client, token, incident.Id));
 
-        // The scrape endpoint shows the acknowledged events of each collector.
-        var metrics = await collectors[0].Client.GetStringAsync("/metrics");
-        Assert.Contains("alerts_events_accepted", metrics, StringComparison.Ordinal);
+        // Each collector's scrape endpoint counts what it acknowledged (the sentinel included).
+        var scraped = 0L;
+        foreach (var collector in collectors)
+        {
+            scraped += AcceptedCounter(await collector.Client.GetStringAsync("/metrics"));
+        }
+
+        Assert.Equal(acknowledged + 1, scraped);
     }
+
+    /// <summary>The sum of <c>alerts_events_accepted_total</c> over its series in a Prometheus scrape.</summary>
+    private static long AcceptedCounter(string scrape) =>
+        scrape.Split('\n')
+            .Where(line => line.StartsWith("alerts_events_accepted_total{", StringComparison.Ordinal))
+            .Sum(line => long.Parse(line[(line.IndexOf('}', StringComparison.Ordinal) + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
 
     private AlertsProcess New()
     {

@@ -8,6 +8,7 @@ using Alerts.Dashboard;
 using Alerts.Notifier;
 using Alerts.Notifier.Jobs;
 using Microsoft.AspNetCore.HttpsPolicy;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -42,7 +43,7 @@ public static class AlertsApp
         builder.Services.AddAlertsMessaging(builder.Configuration, bus =>
         {
             if (roles.HasFlag(Roles.Notifier)) bus.AddNotifierConsumers();
-        });
+        }, roles.HasFlag(Roles.Notifier) ? HealthStatus.Unhealthy : HealthStatus.Degraded);
 
         var app = builder.Build();
         var http = app.Services.GetRequiredService<IOptions<HttpOptions>>().Value;
