@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Alerts.TestSupport;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace Alerts.EndToEnd.Tests;
@@ -80,6 +81,11 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
             },
             TimeSpan.FromSeconds(30), $"/readyz of {p.BaseAddress} to answer 200")));
 
+        // Both notifiers run their jobs on the one Hangfire storage in PostgreSQL (the dashboard runs none), so a
+        // recurring sweep is taken by one of them per tick.
+        await Wait.UntilAsync(async () => await HangfireServersAsync() == notifiers.Length, TimeSpan.FromSeconds(30),
+            $"{notifiers.Length} Hangfire servers in the shared PostgreSQL storage");
+
         // 1. A flood of one error through both collectors at once: one incident, counted exactly, one mail.
         clock.Restart();
         var first = await FloodAsync(collectors, FloodSize, during: null);
@@ -149,6 +155,14 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
         scrape.Split('\n')
             .Where(line => line.StartsWith("alerts_events_accepted_total{", StringComparison.Ordinal))
             .Sum(line => long.Parse(line[(line.IndexOf('}', StringComparison.Ordinal) + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+
+    private async Task<long> HangfireServersAsync()
+    {
+        await using var db = new NpgsqlConnection(env["ConnectionStrings__Alerts"]);
+        await db.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""SELECT COUNT(*) FROM hangfire.server""", db);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
 
     private AlertsProcess New()
     {
