@@ -23,8 +23,10 @@ public static class AlertsMetrics
     private static readonly Counter<long> Rejected = Meter.CreateCounter<long>(
         "alerts.events.rejected", "{event}", "Events refused (invalid, unauthorised, too large, busy, store unavailable), per project and reason.");
 
-    private static readonly Histogram<double> GroupingLag = Meter.CreateHistogram<double>(
-        "alerts.grouping.lag", "s", "Time from an event's acceptance to its grouping into an incident.");
+    private static readonly Histogram<double> GroupingLag = Meter.CreateHistogram(
+        "alerts.grouping.lag", "s", "Time from an event's acceptance to its grouping into an incident.", tags: null,
+        // Seconds, from "at once" to "the sweep picked it up after an outage".
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900] });
 
     private static readonly Counter<long> Mails = Meter.CreateCounter<long>(
         "alerts.mails", "{mail}", "Mail attempts by outcome: sent, failed (given up), retried (transient failure, tried again later).");
