@@ -48,7 +48,7 @@ public static class AlertsApp
         var app = builder.Build();
         var http = app.Services.GetRequiredService<IOptions<HttpOptions>>().Value;
         if (http.TrustsProxies) app.UseForwardedHeaders(); // first: everything after sees the client's address and scheme
-        app.UseExceptionHandler(); // ProblemDetails, never a stack trace (and no developer page, whatever the environment)
+        app.UseExceptionHandler(); // ProblemDetails, never a stack trace; the developer page exists only in Development
         if (http.RequireHttps)
         {
             app.UseHsts();
