@@ -18,6 +18,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int FloodSize = 2000;
     private const int Parallelism = 24;
+    private const int ProjectCap = 10; // Alerts:Policy:ProjectCap's default
     private static readonly TimeSpan GroupingTimeout = TimeSpan.FromSeconds(90);
 
     private readonly List<AlertsProcess> processes = [];
@@ -140,14 +141,30 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Single(others);
         Assert.Single(await NotificationsAsync(dashboard.Client, token, incident.Id));
 
-        // Each collector's scrape endpoint counts what it acknowledged (the sentinel included).
+        // 3. A storm of distinct errors decided by both notifiers at once: the project cap is exact. The flood's
+        //    mail and the sentinel's already took two places in the window.
+        const int distinct = 30;
+        await Task.WhenAll(Enumerable.Range(0, distinct).Select(i =>
+            collectors[i % collectors.Length].Client.PostEventAsync(SampleEvents.Error(type: $"StormError{i}", path: $"/storm/{i}"))));
+        var storm = (await dashboard.Client.WaitForIncidentsAsync(token, rows => rows.Count(r => r.Title.Contains("StormError", StringComparison.Ordinal)) == distinct,
+            $"{distinct} storm incidents", GroupingTimeout)).Where(r => r.Title.Contains("StormError", StringComparison.Ordinal)).ToList();
+        var decisions = new List<string>();
+        foreach (var row in storm)
+        {
+            decisions.AddRange(await NotificationsAsync(dashboard.Client, token, row.Id));
+        }
+
+        var mailed = decisions.Count(d => !d.EndsWith("(skipped)", StringComparison.Ordinal));
+        Assert.True(mailed == ProjectCap - 2, $"{mailed} storm mails decided, the cap leaves {ProjectCap - 2}: {string.Join("; ", decisions)}");
+
+        // Each collector's scrape endpoint counts what it acknowledged (the sentinel and the storm included).
         var scraped = 0L;
         foreach (var collector in collectors)
         {
             scraped += AcceptedCounter(await collector.Client.GetStringAsync("/metrics"));
         }
 
-        Assert.Equal(acknowledged + 1, scraped);
+        Assert.Equal(acknowledged + 1 + distinct, scraped);
     }
 
     /// <summary>The sum of <c>alerts_events_accepted_total</c> over its series in a Prometheus scrape.</summary>
