@@ -35,34 +35,12 @@ public sealed partial class DeployFilesTests
         Assert.True(limit.Success, "alerts.conf sets no client_max_body_size");
         Assert.Equal(new CollectorOptions().MaxEnvelopeBytes, long.Parse(limit.Groups[1].Value, CultureInfo.InvariantCulture) * 1024 * 1024);
 
-        var dir = Directory.CreateTempSubdirectory("alerts-nginx-").FullName;
-        try
-        {
-            // nginx resolves upstream names while testing; the compose service names only resolve inside compose.
-            await File.WriteAllTextAsync(Path.Combine(dir, "alerts.conf"), conf
-                .Replace("collector-1:8080", "127.0.0.1:18001", StringComparison.Ordinal)
-                .Replace("collector-2:8080", "127.0.0.1:18002", StringComparison.Ordinal)
-                .Replace("dashboard:8080", "127.0.0.1:18003", StringComparison.Ordinal));
-            await File.WriteAllTextAsync(Path.Combine(dir, "nginx.conf"), $$"""
-                pid {{dir}}/nginx.pid;
-                error_log {{dir}}/error.log;
-                events {}
-                http {
-                    client_body_temp_path {{dir}}/body;
-                    proxy_temp_path {{dir}}/proxy;
-                    fastcgi_temp_path {{dir}}/fastcgi;
-                    uwsgi_temp_path {{dir}}/uwsgi;
-                    scgi_temp_path {{dir}}/scgi;
-                    include {{dir}}/alerts.conf;
-                }
-                """);
-            var run = await RunAsync(Tool("nginx", "/usr/sbin/nginx", "apt-get install nginx-light"), ["-t", "-c", Path.Combine(dir, "nginx.conf"), "-p", dir]);
-            Assert.True(run.ExitCode == 0, $"nginx -t rejected deploy/nginx/alerts.conf: {run.Output}");
-        }
-        finally
-        {
-            TestCertificates.TryDeleteDirectory(dir);
-        }
+        // nginx resolves upstream names while testing; the compose service names only resolve inside compose.
+        var run = await NginxServer.TestAsync(conf
+            .Replace("collector-1:8080", "127.0.0.1:18001", StringComparison.Ordinal)
+            .Replace("collector-2:8080", "127.0.0.1:18002", StringComparison.Ordinal)
+            .Replace("dashboard:8080", "127.0.0.1:18003", StringComparison.Ordinal));
+        Assert.True(run.ExitCode == 0, $"nginx -t rejected deploy/nginx/alerts.conf: {run.Output}");
     }
 
     [Fact]
