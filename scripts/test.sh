@@ -91,9 +91,51 @@ ensure_chromium() {
   fi
 }
 
+# Keeps apt's postinst from starting system services: the tests start their own servers on free loopback ports,
+# and a system PostgreSQL/RabbitMQ would only take memory (they could not clash: other ports, other node name).
+without_service_start() {
+  local policy=/usr/sbin/policy-rc.d created=0
+  if [ ! -e "$policy" ] && [ "$(id -u)" -eq 0 ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && created=1
+  fi
+  "$@" || { [ "$created" -eq 1 ] && rm -f "$policy"; return 1; }
+  if [ "$created" -eq 1 ]; then rm -f "$policy"; fi
+}
+
+# PostgreSQL: the scale-out tests run their own server (initdb into a temporary folder, as the postgres user).
+ensure_postgresql() {
+  if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    without_service_start apt_install postgresql
+  fi
+}
+
+# RabbitMQ: the scale-out tests run their own node (own port mapper, node name and folder).
+ensure_rabbitmq() {
+  if [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || [ ! -x /usr/bin/epmd ]; then
+    without_service_start apt_install rabbitmq-server
+  fi
+}
+
+# nginx, PyYAML and systemd-analyze: the deployment files are checked with `nginx -t`, a YAML parse and
+# `systemd-analyze verify`.
+ensure_deploy_checkers() {
+  if [ ! -x /usr/bin/systemd-analyze ]; then
+    without_service_start apt_install systemd
+  fi
+  if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+    without_service_start apt_install nginx-light
+  fi
+  if ! /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1; then
+    apt_install python3-yaml
+  fi
+}
+
 ensure_dependencies() {
   ensure_openssl
   ensure_chromium
+  ensure_postgresql
+  ensure_rabbitmq
+  ensure_deploy_checkers
   ensure_aiosmtpd
   ensure_django
   ensure_maildev

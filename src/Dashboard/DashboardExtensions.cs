@@ -5,9 +5,13 @@ using Hangfire;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Alerts.Dashboard;
 
@@ -35,6 +39,10 @@ public static class DashboardExtensions
         var services = builder.Services;
         services.TryAddSingleton<IgnoreRuleStore>();
         services.TryAddSingleton<ProjectRecipientStore>();
+        // One key ring for every dashboard node and restart; the application name isolates it from other apps' rings.
+        services.AddDataProtection().SetApplicationName("Alerts");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(
+            o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IDbContextFactory<AlertsDbContext>>())));
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {

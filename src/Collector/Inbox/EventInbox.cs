@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Alerts.Contracts;
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
+using Alerts.Core.Observability;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -18,11 +19,13 @@ namespace Alerts.Collector.Inbox;
 /// </summary>
 public sealed class EventInbox : BackgroundService
 {
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(30);
     private readonly Channel<Pending> _queue;
     private readonly IDbContextFactory<AlertsDbContext> _factory;
     private readonly IBus _bus;
     private readonly ILogger<EventInbox> _logger;
     private readonly int _maxBatch;
+    private readonly IDisposable _depthGauge;
 
     public EventInbox(IDbContextFactory<AlertsDbContext> factory, IBus bus, IOptions<CollectorOptions> options, ILogger<EventInbox> logger)
     {
@@ -35,6 +38,7 @@ public sealed class EventInbox : BackgroundService
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the caller answers 429
         });
+        _depthGauge = AlertsMetrics.ObserveQueue("inbox", () => _queue.Reader.Count);
     }
 
     /// <summary>Queues an event; the task completes once it is committed. False when the inbox is full.</summary>
@@ -49,6 +53,7 @@ public sealed class EventInbox : BackgroundService
     {
         _queue.Writer.TryComplete(); // stop taking, finish writing what was accepted
         await base.StopAsync(cancellationToken);
+        _depthGauge.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -76,15 +81,21 @@ public sealed class EventInbox : BackgroundService
             return;
         }
         foreach (var p in batch) p.Committed.TrySetResult();
+        // Not awaited: with the broker down a publish waits for the reconnection, and the writer must keep committing.
+        _ = PublishAsync([.. batch.Select(p => p.Event.Id)]);
+    }
 
+    private async Task PublishAsync(List<string> ids)
+    {
         try
         {
-            await _bus.Publish(new EventsAccepted([.. batch.Select(p => p.Event.Id)]));
+            using var timeout = new CancellationTokenSource(PublishTimeout);
+            await _bus.Publish(new EventsAccepted(ids), timeout.Token);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
             // The database is the source of truth: the ungrouped sweep publishes these again.
-            _logger.LogWarning(ex, "Could not publish {Count} accepted event(s); they will be swept", batch.Count);
+            _logger.LogWarning(ex, "Could not publish {Count} accepted event(s); they will be swept", ids.Count);
         }
     }
 

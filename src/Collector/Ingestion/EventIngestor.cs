@@ -1,6 +1,7 @@
 using Alerts.Collector.Inbox;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
+using Alerts.Core.Observability;
 using Alerts.Core.Options;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -34,15 +35,21 @@ public sealed class EventIngestor(EventInbox inbox, IOptions<ScrubbingOptions> s
 
         var stored = StoredEvent.Create(projectId, kind, payload, clock.GetUtcNow().UtcDateTime, id);
 
-        if (!inbox.TryAccept(stored, out var committed)) return (IngestOutcome.Busy, stored.Id);
+        if (!inbox.TryAccept(stored, out var committed))
+        {
+            AlertsMetrics.EventRejected(projectId, "busy");
+            return (IngestOutcome.Busy, stored.Id);
+        }
         try
         {
             await committed;
         }
         catch (InboxUnavailableException)
         {
+            AlertsMetrics.EventRejected(projectId, "store unavailable");
             return (IngestOutcome.Unavailable, stored.Id);
         }
+        AlertsMetrics.EventAccepted(projectId);
         return (IngestOutcome.Stored, stored.Id);
     }
 

@@ -7,6 +7,7 @@ public sealed class DatabaseMigrator(IDbContextFactory<AlertsDbContext> factory,
 {
     public async Task MigrateAsync(CancellationToken ct)
     {
+        await EnsureNotNewerAsync(ct);
         await using var db = await factory.CreateDbContextAsync(ct);
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         if (pending.Count > 0)
@@ -14,5 +15,26 @@ public sealed class DatabaseMigrator(IDbContextFactory<AlertsDbContext> factory,
         await db.Database.MigrateAsync(ct);
         if (db.Database.IsSqlite())
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct); // persistent: readers never block the writer
+    }
+
+    /// <summary>
+    /// Refuses a database that a newer version of Alerts has migrated: this code would misread its tables.
+    /// Throws an <see cref="InvalidOperationException"/> naming the unknown migrations.
+    /// </summary>
+    public async Task EnsureNotNewerAsync(CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var unknown = UnknownMigrations(await db.Database.GetAppliedMigrationsAsync(ct), db.Database.GetMigrations());
+        if (unknown.Count > 0)
+            throw new InvalidOperationException(
+                $"The database has {unknown.Count} migration(s) this version of Alerts does not know: {string.Join(", ", unknown)}. " +
+                "It was migrated by a newer version; run that version (or a newer one), or restore a backup made for this one.");
+    }
+
+    /// <summary>Applied migrations the code does not have, in the order they were applied.</summary>
+    public static IReadOnlyList<string> UnknownMigrations(IEnumerable<string> applied, IEnumerable<string> known)
+    {
+        var have = known.ToHashSet(StringComparer.Ordinal);
+        return [.. applied.Where(m => !have.Contains(m))];
     }
 }

@@ -1,5 +1,6 @@
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
+using Alerts.Core.Observability;
 using Alerts.Core.Options;
 using Alerts.Notifier.Mail;
 using Alerts.Notifier.SelfMonitoring;
@@ -92,6 +93,9 @@ public sealed class NotificationDelivery(
                     now + RetrySchedule.Delay(attempts, TimeSpan.FromSeconds(o.RetryBaseSeconds), TimeSpan.FromSeconds(o.RetryMaxSeconds))),
                 _ => (NotificationStatus.Failed, n.NextAttemptAt),
             };
+            if (status == NotificationStatus.Sent) AlertsMetrics.MailSent();
+            else if (status == NotificationStatus.Failed) AlertsMetrics.MailFailed();
+            else AlertsMetrics.MailRetried();
             if (status == NotificationStatus.Sent) sent++;
             else
             {

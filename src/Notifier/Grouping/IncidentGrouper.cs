@@ -2,6 +2,7 @@ using System.Data.Common;
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
+using Alerts.Core.Observability;
 using Alerts.Core.Options;
 using Alerts.Notifier.Policy;
 using Microsoft.EntityFrameworkCore;
@@ -47,6 +48,7 @@ public sealed class IncidentGrouper(
         var groups = claimed
             .Select(e => Occurrence.Of(e, EventJson.Read(e.Payload), rulesFor))
             .GroupBy(x => (x.Event.ProjectId, Fingerprint: Fingerprinter.Compute(x.Event.Kind, x.Payload)))
+            .OrderBy(g => g.Key.ProjectId).ThenBy(g => g.Key.Fingerprint, StringComparer.Ordinal) // one lock order for all notifiers: no deadlock
             .ToList();
         foreach (var group in groups)
         {
@@ -68,9 +70,13 @@ public sealed class IncidentGrouper(
             var latest = reported.MaxBy(x => x.Event.ReceivedAt)!;
             // The state comes from the upsert, which holds the incident's row lock until commit:
             // a first occurrence or a regression is seen by exactly one transaction.
+            var mailsBefore = await mailsInWindow.CountAsync(incident.ProjectId, ct);
             var decision = AlertPolicy.Decide(AlertContexts.For(incident, incident.ReportedCount - reported.Count, now,
-                latest.Payload.Environment, await mailsInWindow.CountAsync(incident.ProjectId, ct), options, recipientsFor(incident.ProjectId)),
-                policy.CurrentValue);
+                latest.Payload.Environment, mailsBefore, options, recipientsFor(incident.ProjectId)), policy.CurrentValue);
+            // A mail takes a place under the project cap: count again under the project's lock, so two notifiers cannot take the last one.
+            if (decision.Send && await mailsInWindow.LockAsync(incident.ProjectId, ct) is var exact && exact != mailsBefore)
+                decision = AlertPolicy.Decide(AlertContexts.For(incident, incident.ReportedCount - reported.Count, now,
+                    latest.Payload.Environment, exact, options, recipientsFor(incident.ProjectId)), policy.CurrentValue);
             // Noise is mailed only when Alerts:ScannerNoise:Mail asks for it, and then the mail says what it is.
             if (latest.Verdict.Class == BrokenLinkClass.Noise && decision.Record)
                 decision = decision with { Reason = $"{decision.Reason}; {latest.Verdict.Description}" };
@@ -82,6 +88,7 @@ public sealed class IncidentGrouper(
         db.Notifications.AddRange(notifications);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        AlertsMetrics.EventsGrouped(claimed.Select(e => e.ReceivedAt), now);
         logger.LogDebug("Grouped {Events} event(s) into {Incidents} incident(s)", claimed.Count, groups.Count);
         return [.. notifications.Where(n => n.Status == NotificationStatus.Pending).Select(n => n.Id)];
     }

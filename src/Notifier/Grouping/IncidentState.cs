@@ -61,11 +61,40 @@ internal static class AlertContexts
 /// <summary>Mails already counted against each project's cap in the current window, kept up to date within a batch.</summary>
 internal sealed class ProjectMailCounter(DbTransaction tx, AlertPolicyOptions policy, DateTime now)
 {
-    private readonly Dictionary<long, int> _counts = [];
+    private readonly Dictionary<long, int> _stored = []; // in the database, as last read
+    private readonly Dictionary<long, int> _added = []; // decided in this batch, written at its end
+    private readonly HashSet<long> _locked = [];
 
     public async Task<int> CountAsync(long projectId, CancellationToken ct)
     {
-        if (_counts.TryGetValue(projectId, out var known)) return known;
+        if (!_stored.TryGetValue(projectId, out var stored)) _stored[projectId] = stored = await QueryAsync(projectId, ct);
+        return stored + _added.GetValueOrDefault(projectId);
+    }
+
+    /// <summary>
+    /// Locks the project's row until commit (a no-op update of a non-key column, the same SQL on SQLite and
+    /// PostgreSQL) and counts again: concurrent notifiers take places under the cap one at a time. Taken only for a
+    /// mail, so rarely contended; the rare deadlock with another batch is resolved by the consumer's retry.
+    /// </summary>
+    public async Task<int> LockAsync(long projectId, CancellationToken ct)
+    {
+        if (_locked.Add(projectId))
+        {
+            await using (var cmd = tx.CreateCommand())
+            {
+                cmd.AddParameter("@project", projectId);
+                cmd.CommandText = """UPDATE "Projects" SET "Name" = "Name" WHERE "Id" = @project""";
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+            _stored[projectId] = await QueryAsync(projectId, ct); // a fresh snapshot, after whoever held the lock committed
+        }
+        return await CountAsync(projectId, ct);
+    }
+
+    public void Add(long projectId) => _added[projectId] = _added.GetValueOrDefault(projectId) + 1;
+
+    private async Task<int> QueryAsync(long projectId, CancellationToken ct)
+    {
         await using var cmd = tx.CreateCommand();
         cmd.AddParameter("@project", projectId);
         cmd.AddParameter("@since", now.AddMinutes(-policy.ProjectCapWindowMinutes));
@@ -74,12 +103,8 @@ internal sealed class ProjectMailCounter(DbTransaction tx, AlertPolicyOptions po
             SELECT COUNT(*) FROM "Notifications"
             WHERE "ProjectId" = @project AND "CreatedAt" >= @since AND "Status" <> @skipped
             """;
-        var count = Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
-        _counts[projectId] = count;
-        return count;
+        return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
-
-    public void Add(long projectId) => _counts[projectId] = _counts.GetValueOrDefault(projectId) + 1;
 }
 
 /// <summary>The outbox row for a recorded decision, its mail rendered now so it says what was true at the time.</summary>

@@ -1,6 +1,11 @@
 using Hangfire;
 using Hangfire.AspNetCore;
+using Alerts.Core.Options;
 using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -9,17 +14,39 @@ namespace Alerts.Notifier.Jobs;
 
 public static class NotifierJobs
 {
-    /// <summary>Hangfire with in-memory storage: the job state that matters (outbox, inbox) lives in our tables.</summary>
-    public static IServiceCollection AddNotifierJobs(this IServiceCollection services)
+    /// <summary>
+    /// Hangfire's job storage, the one way every role registers it: PostgreSQL (schema <c>hangfire</c>, shared by all
+    /// nodes, so a recurring job runs once across them) when the database is PostgreSQL; otherwise in-memory per host,
+    /// and only for a host that runs jobs (the job state that matters lives in our tables). A node that only shows
+    /// jobs (a dashboard) registers the storage without running a Hangfire server.
+    /// </summary>
+    public static IServiceCollection AddJobStorage(this IServiceCollection services, IConfiguration configuration, bool runsJobs)
     {
+        // The provider shapes the registration itself, so it is read here; the options class still validates it at start-up.
+        var provider = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>()?.Provider ?? DatabaseProvider.Sqlite;
+        if ((provider != DatabaseProvider.Postgres && !runsJobs) || services.Any(d => d.ServiceType == typeof(JobStorage))) return services;
         // Storage and activator per host, registered before AddHangfire so it keeps them: Hangfire's defaults are
         // process-wide statics, which would let two hosts in one process (tests) run each other's jobs.
-        services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(1) }));
-        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.TryAddSingleton<JobStorage>(sp =>
+        {
+            if (provider != DatabaseProvider.Postgres)
+                return new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(1) });
+            var options = new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true };
+            var connectionString = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
+        });
+        services.TryAddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
+        return services;
+    }
+
+    /// <summary>Hangfire's server and the notifier's recurring sweep on the storage <see cref="AddJobStorage"/> chose.</summary>
+    public static IServiceCollection AddNotifierJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddJobStorage(configuration, runsJobs: true);
         services.AddHangfireServer((sp, o) =>
         {
             // Polling as often as the shortest sweep interval, so a 1-second sweep really runs every second.

@@ -2,8 +2,13 @@ using Alerts.Collector;
 using Alerts.Core;
 using Alerts.Core.Data;
 using Alerts.Core.Messaging;
+using Alerts.Core.Observability;
+using Alerts.Core.Options;
 using Alerts.Dashboard;
 using Alerts.Notifier;
+using Alerts.Notifier.Jobs;
+using Microsoft.AspNetCore.HttpsPolicy;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -21,19 +26,36 @@ public static class AlertsApp
         });
         if (!string.IsNullOrWhiteSpace(urls)) builder.WebHost.UseUrls(urls);
         builder.AddAlertsCore();
+        builder.Services.AddValidatedOptions<HttpOptions>(HttpOptions.SectionName, HttpOptions.Validate);
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<HttpOptions>>((f, http) => http.Value.Apply(f));
+        builder.Services.AddOptions<HstsOptions>().Configure<IOptions<HttpOptions>>((h, http) => h.MaxAge = TimeSpan.FromDays(http.Value.HstsMaxAgeDays));
+        builder.Services.AddOptions<HttpsRedirectionOptions>().Configure<IOptions<HttpOptions>>((r, http) => r.HttpsPort = http.Value.HttpsPort);
+        builder.AddAlertsObservability($"alerts-{roles.ToString().ToLowerInvariant().Replace(", ", "-", StringComparison.Ordinal)}");
         builder.Services.AddProblemDetails();
         builder.AddApiDocs();
         if (roles.HasFlag(Roles.Collector)) builder.AddCollector();
         if (roles.HasFlag(Roles.Notifier)) builder.AddNotifier();
         else builder.AddSelfMonitoring();
-        if (roles.HasFlag(Roles.Dashboard)) builder.AddDashboard();
+        if (roles.HasFlag(Roles.Dashboard))
+        {
+            builder.AddDashboard();
+            builder.Services.AddJobStorage(builder.Configuration, runsJobs: false); // shows the shared jobs; runs none
+        }
         builder.Services.AddAlertsMessaging(builder.Configuration, bus =>
         {
             if (roles.HasFlag(Roles.Notifier)) bus.AddNotifierConsumers();
-        });
+        }, roles.HasFlag(Roles.Notifier) ? HealthStatus.Unhealthy : HealthStatus.Degraded);
 
         var app = builder.Build();
-        app.UseExceptionHandler(); // ProblemDetails, never a stack trace
+        var http = app.Services.GetRequiredService<IOptions<HttpOptions>>().Value;
+        if (http.TrustsProxies) app.UseForwardedHeaders(); // first: everything after sees the client's address and scheme
+        app.UseExceptionHandler(); // ProblemDetails, never a stack trace; the developer page exists only in Development
+        if (http.RequireHttps)
+        {
+            app.UseHsts();
+            // Probes and scrapes come over plain http from inside; they are not redirected.
+            app.UseWhen(ctx => !ObservabilityRegistration.IsProbe(ctx.Request.Path), a => a.UseHttpsRedirection());
+        }
         app.UseStatusCodePages();
         if (roles.HasFlag(Roles.Dashboard))
         {
@@ -42,7 +64,8 @@ public static class AlertsApp
             app.UseAuthorization();
         }
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }); // live: the process answers
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }); // database and bus
+        app.MapAlertsMetrics();
         if (roles.HasFlag(Roles.Collector)) app.MapCollector();
         if (roles.HasFlag(Roles.Dashboard)) app.MapDashboard();
         app.MapApiDocs();
@@ -70,7 +93,9 @@ public static class AlertsApp
     public static async Task PrepareAsync(IServiceProvider services, bool migrate, CancellationToken ct)
     {
         services.GetService<IStartupValidator>()?.Validate();
-        if (migrate) await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct);
+        var migrator = services.GetRequiredService<DatabaseMigrator>();
+        if (migrate) await migrator.MigrateAsync(ct);
+        else await migrator.EnsureNotNewerAsync(ct);
         await services.GetRequiredService<ProjectSeeder>().SeedAsync(ct);
     }
 }
