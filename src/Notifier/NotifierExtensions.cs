@@ -54,6 +54,7 @@ public static class NotifierExtensions
         builder.Services.AddSingleton<FollowUpMails>();
         builder.Services.AddSingleton<BrokenLinkDigest>();
         builder.Services.AddScoped<NotifierSweepJob>();
+        builder.Services.AddScoped<RetentionJob>();
         builder.Services.AddNotifierJobs();
         return builder;
     }

@@ -4,6 +4,15 @@ namespace Alerts.Core.Data;
 
 public static class DbCommandExtensions
 {
+    /// <summary>
+    /// How long an open SQLite connection waits for another writer's lock (BEGIN included) before failing busy;
+    /// PostgreSQL commands take <see cref="DbCommand.CommandTimeout"/> instead.
+    /// </summary>
+    public static void SetLockTimeout(this DbConnection connection, int seconds)
+    {
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite) sqlite.DefaultTimeout = seconds;
+    }
+
     /// <summary>A command on the transaction's connection, enlisted in it.</summary>
     public static DbCommand CreateCommand(this DbTransaction tx)
     {

@@ -54,6 +54,28 @@ public sealed class StoredEvent
     }
 }
 
+/// <summary>
+/// An event id the collector accepted, kept for the idempotency window after its event row may have been pruned:
+/// a retry is counted once. Sixteen bytes and an integer, so a million ids stay a few tens of MB.
+/// </summary>
+public sealed class SeenEventId
+{
+    public required byte[] Id { get; set; }
+
+    /// <summary>Unix seconds: an integer is smaller than a stored timestamp.</summary>
+    public long SeenAt { get; set; }
+
+    /// <summary>The 16 bytes of an event id: its hex digits when it is 32 of them (ours and Sentry's), else a hash of it.</summary>
+    public static byte[] KeyOf(string eventId)
+    {
+        var key = new byte[16];
+        if (eventId.Length == 32 && Convert.FromHexString(eventId, key, out _, out var written) == System.Buffers.OperationStatus.Done && written == 16)
+            return key;
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(eventId)).AsSpan(0, 16).CopyTo(key);
+        return key;
+    }
+}
+
 public enum IncidentStatus { Open = 0, Resolved = 1, Ignored = 2, Snoozed = 3 }
 
 public sealed class Incident

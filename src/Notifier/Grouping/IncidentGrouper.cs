@@ -21,6 +21,7 @@ public sealed class IncidentGrouper(
     IOptionsMonitor<AlertPolicyOptions> policy,
     TimeProvider clock,
     BrokenLinkRuleSets ruleSets,
+    IOptionsMonitor<RetentionOptions> retention,
     ILogger<IncidentGrouper> logger)
 {
     private const long Claimed = -1; // marks events taken by this transaction; never visible after commit
@@ -54,6 +55,7 @@ public sealed class IncidentGrouper(
             var reported = split[false].ToList();
             var incident = await UpsertIncidentAsync(transaction, group.Key.ProjectId, group.Key.Fingerprint, items, heldBack.Count, ct);
             await AssignAsync(transaction, incident.Id, [.. items.Select(x => x.Event.Id)], ct);
+            await PruneSamplesAsync(transaction, incident, retention.CurrentValue.SamplesPerIncident, ct);
             await HourlyCounts.UpsertAsync(transaction, incident.Id, items, ct);
             if (incident.Kind == EventKind.BrokenLink) await ReferrerCounts.UpsertAsync(transaction, incident.Id, items, ct);
 
@@ -189,7 +191,22 @@ public sealed class IncidentGrouper(
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-
+    /// <summary>
+    /// Keeps the newest <paramref name="keep"/> events of the incident and deletes the rest: storage grows with
+    /// incidents, not events. Cheap, as pruning on every batch leaves at most a batch more than that to look at.
+    /// </summary>
+    private static async Task PruneSamplesAsync(DbTransaction tx, Incident incident, int keep, CancellationToken ct)
+    {
+        if (incident.Count <= keep) return;
+        await using var cmd = tx.CreateCommand();
+        cmd.AddParameter("@incident", incident.Id);
+        cmd.AddParameter("@keep", keep);
+        cmd.CommandText = """
+            DELETE FROM "Events" WHERE "IncidentId" = @incident AND "Id" NOT IN (
+                SELECT "Id" FROM "Events" WHERE "IncidentId" = @incident ORDER BY "ReceivedAt" DESC, "Id" DESC LIMIT @keep)
+            """;
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
 }
 
 /// <summary>An event being grouped, with what the broken-link rules say of it (errors are always reported).</summary>
