@@ -20,14 +20,16 @@ public sealed class EventInbox : BackgroundService
     private readonly Channel<Pending> _queue;
     private readonly IDbContextFactory<AlertsDbContext> _factory;
     private readonly IBus _bus;
+    private readonly WriteGate _gate;
     private readonly ILogger<EventInbox> _logger;
     private readonly int _maxBatch;
     private readonly int _writeTimeout;
 
-    public EventInbox(IDbContextFactory<AlertsDbContext> factory, IBus bus, IOptions<CollectorOptions> options, ILogger<EventInbox> logger)
+    public EventInbox(IDbContextFactory<AlertsDbContext> factory, IBus bus, WriteGate gate, IOptions<CollectorOptions> options, ILogger<EventInbox> logger)
     {
         _factory = factory;
         _bus = bus;
+        _gate = gate;
         _logger = logger;
         _maxBatch = options.Value.MaxBatchSize;
         _writeTimeout = options.Value.WriteTimeoutSeconds;
@@ -71,7 +73,7 @@ public sealed class EventInbox : BackgroundService
         {
             added = await InsertAsync(batch);
         }
-        catch (Exception ex) when (ex is DbException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is DbException or InvalidOperationException or IOException or TimeoutException)
         {
             _logger.LogError(ex, "Could not commit {Count} event(s)", batch.Count);
             var refused = new InboxUnavailableException(ex);
@@ -97,6 +99,7 @@ public sealed class EventInbox : BackgroundService
     /// <summary>Commits the batch in one transaction; returns the ids not seen before (a retry's id is kept once).</summary>
     private async Task<List<string>> InsertAsync(List<Pending> batch)
     {
+        using var turn = await _gate.EnterAsync(TimeSpan.FromSeconds(_writeTimeout));
         await using var db = await _factory.CreateDbContextAsync();
         var connection = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync();

@@ -16,6 +16,8 @@ public static class DatabaseRegistration
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AlertsDbContext>>().CreateDbContext());
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<ProjectSeeder>();
+        services.AddSingleton<WriteGate>();
+        services.AddHostedService<SqliteCheckpointer>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;
     }
@@ -67,14 +69,16 @@ internal static class SqliteFile
 }
 
 /// <summary>
-/// An acknowledged event survives power loss: every SQLite connection syncs the WAL on commit. With a size cap, every
-/// connection also stops the file there (SQLite's limit is per connection), so writes fail as on a full disk.
+/// An acknowledged event survives power loss: every SQLite connection syncs the WAL on commit. A connection waiting for
+/// another's write lock retries within SQLite in milliseconds (the driver's own retry sleeps 150 ms). Checkpoints are left
+/// to <see cref="SqliteCheckpointer"/>, and a WAL that grew under a flood is cut back when it starts over. With a size
+/// cap, every connection also stops the file there (SQLite's limit is per connection), so writes fail as on a full disk.
 /// </summary>
 internal sealed class SqliteDurability(int maxSizeMegabytes) : DbConnectionInterceptor
 {
     private const int PageSize = 4096; // SQLite's default, which the database keeps
 
-    private readonly string _pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+    private readonly string _pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864; PRAGMA busy_timeout=30000;"
         + (maxSizeMegabytes > 0 ? $" PRAGMA max_page_count={maxSizeMegabytes * (1024L * 1024 / PageSize)};" : "");
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);

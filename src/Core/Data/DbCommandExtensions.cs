@@ -10,7 +10,11 @@ public static class DbCommandExtensions
     /// </summary>
     public static void SetLockTimeout(this DbConnection connection, int seconds)
     {
-        if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite) sqlite.DefaultTimeout = seconds;
+        if (connection is not Microsoft.Data.Sqlite.SqliteConnection sqlite) return;
+        sqlite.DefaultTimeout = seconds;
+        using var cmd = sqlite.CreateCommand();
+        cmd.CommandText = $"PRAGMA busy_timeout={seconds * 1000};";
+        cmd.ExecuteNonQuery();
     }
 
     /// <summary>A command on the transaction's connection, enlisted in it.</summary>

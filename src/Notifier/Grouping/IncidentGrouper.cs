@@ -22,6 +22,7 @@ public sealed class IncidentGrouper(
     TimeProvider clock,
     BrokenLinkRuleSets ruleSets,
     IOptionsMonitor<RetentionOptions> retention,
+    WriteGate gate,
     ILogger<IncidentGrouper> logger)
 {
     private const long Claimed = -1; // marks events taken by this transaction; never visible after commit
@@ -30,6 +31,7 @@ public sealed class IncidentGrouper(
     public async Task<IReadOnlyList<long>> GroupAsync(IReadOnlyList<string> eventIds, CancellationToken ct)
     {
         if (eventIds.Count == 0) return [];
+        using var turn = await gate.EnterAsync(Timeout.InfiniteTimeSpan, ct);
         await using var db = await factory.CreateDbContextAsync(ct);
         await db.Database.OpenConnectionAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);

@@ -1,0 +1,43 @@
+using System.Runtime.InteropServices;
+
+namespace Alerts.Bench;
+
+/// <summary>What the figures were measured on.</summary>
+internal static class Machine
+{
+    public static string Describe()
+    {
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            : null;
+        var memory = File.Exists("/proc/meminfo") ? File.ReadLines("/proc/meminfo").First().Split(':', 2)[1].Trim() : "?";
+        return $"""
+            | | |
+            |---|---|
+            | cores | {Environment.ProcessorCount} |
+            | CPU | {cpu ?? RuntimeInformation.ProcessArchitecture.ToString()} |
+            | memory | {memory} |
+            | OS | {RuntimeInformation.OSDescription} |
+            | .NET | {RuntimeInformation.FrameworkDescription} |
+            | load average at start | {LoadAverage()} |
+            """;
+    }
+
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+    /// <summary>Resident set size of a process now and its peak, in bytes (Linux /proc).</summary>
+    public static (long Rss, long Peak) Memory(int pid)
+    {
+        long rss = 0, peak = 0;
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = Kilobytes(line);
+            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) peak = Kilobytes(line);
+        }
+        return (rss, peak);
+    }
+
+    private static long Kilobytes(string line) =>
+        long.Parse(line.Split(':', 2)[1].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+}

@@ -1,0 +1,57 @@
+using System.Data.Common;
+using Alerts.Core.Options;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Core.Data;
+
+/// <summary>
+/// Copies SQLite's WAL into the database file in the background. Connections turn auto-checkpointing off, so no commit
+/// (and no post waiting for its 202) pays for copying pages and syncing the database file.
+/// </summary>
+internal sealed class SqliteCheckpointer(IDbContextFactory<AlertsDbContext> factory, IOptions<DatabaseOptions> options, ILogger<SqliteCheckpointer> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// A passive checkpoint never waits for writers, so under a steady flood the WAL would never start over; past this
+    /// many frames (16 MiB of pages) one checkpoint waits for the writer so the WAL is reused from its start.
+    /// </summary>
+    private const long RestartFrames = 4096;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.Value.Provider != DatabaseProvider.Sqlite) return;
+        using var timer = new PeriodicTimer(Interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await using var db = await factory.CreateDbContextAsync(stoppingToken);
+                await db.Database.OpenConnectionAsync(stoppingToken);
+                var connection = db.Database.GetDbConnection();
+                if (await CheckpointAsync(connection, "PASSIVE", stoppingToken) > RestartFrames)
+                {
+                    connection.SetLockTimeout(5);
+                    await CheckpointAsync(connection, "RESTART", stoppingToken);
+                }
+            }
+            catch (DbException ex)
+            {
+                logger.LogWarning(ex, "WAL checkpoint failed; retrying at the next tick");
+            }
+        }
+    }
+
+    /// <summary>Runs a checkpoint; returns the frames in the WAL when it started.</summary>
+    private static async Task<long> CheckpointAsync(DbConnection connection, string mode, CancellationToken ct)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = $"PRAGMA wal_checkpoint({mode});";
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? reader.GetInt64(1) : 0;
+    }
+}
