@@ -86,8 +86,11 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
         await Wait.UntilAsync(async () => await ScalarAsync(db, """SELECT COALESCE(SUM("Count"), 0) FROM "Incidents" """) >= accepted,
             TimeSpan.FromMinutes(15), $"{accepted} accepted events to be counted");
         var groupedAfter = grouping.Elapsed;
+        // The WAL is cut back once the flood has passed; give the background checkpoint a moment to do it.
+        var quiet = Stopwatch.StartNew();
+        while (quiet.Elapsed < TimeSpan.FromSeconds(10) && FileBytes(db + "-wal") >= 4 * 1048576) await Task.Delay(100);
         var counted = await ScalarAsync(db, """SELECT COALESCE(SUM("Count"), 0) FROM "Incidents" """);
-        var storage = new StorageResult(accepted, counted, DatabaseBytes(db) - before,
+        var storage = new StorageResult(accepted, counted, DatabaseBytes(db) - before, FileBytes(db + "-wal"),
             await ScalarAsync(db, """SELECT COUNT(*) FROM "Events" """), await ScalarAsync(db, """SELECT COUNT(*) FROM "EventIds" """), groupedAfter);
         log($"alerts: {counted} counted of {accepted} accepted; database grew {storage.GrowthBytes} bytes");
 
@@ -231,8 +234,9 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
         return peak;
     }
 
-    private static long DatabaseBytes(string db) =>
-        new[] { db, db + "-wal", db + "-shm" }.Where(File.Exists).Sum(f => new FileInfo(f).Length);
+    private static long DatabaseBytes(string db) => FileBytes(db) + FileBytes(db + "-wal") + FileBytes(db + "-shm");
+
+    private static long FileBytes(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
     private static async Task<long> ScalarAsync(string db, string sql)
     {

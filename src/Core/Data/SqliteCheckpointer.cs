@@ -18,9 +18,12 @@ internal sealed class SqliteCheckpointer(IDbContextFactory<AlertsDbContext> fact
 
     /// <summary>
     /// A passive checkpoint never waits for writers, so under a steady flood the WAL would never start over; past this
-    /// many frames (16 MiB of pages) one checkpoint waits for the writer so the WAL is reused from its start.
+    /// many frames (8 MiB of pages) one checkpoint waits for the writer so the WAL is reused from its start.
     /// </summary>
-    private const long RestartFrames = 4096;
+    private const long RestartFrames = 2048;
+
+    /// <summary>A WAL of at least this many frames (4 MiB), all copied, is cut to nothing once the load has passed.</summary>
+    private const long TruncateFrames = 1024;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,11 +36,11 @@ internal sealed class SqliteCheckpointer(IDbContextFactory<AlertsDbContext> fact
                 await using var db = await factory.CreateDbContextAsync(stoppingToken);
                 await db.Database.OpenConnectionAsync(stoppingToken);
                 var connection = db.Database.GetDbConnection();
-                if (await CheckpointAsync(connection, "PASSIVE", stoppingToken) > RestartFrames)
-                {
-                    connection.SetLockTimeout(5);
-                    await CheckpointAsync(connection, "RESTART", stoppingToken);
-                }
+                var (frames, copied) = await CheckpointAsync(connection, "PASSIVE", stoppingToken);
+                var mode = frames > RestartFrames ? "RESTART" : frames >= TruncateFrames && copied == frames ? "TRUNCATE" : null;
+                if (mode is null) continue;
+                connection.SetLockTimeout(5);
+                await CheckpointAsync(connection, mode, stoppingToken);
             }
             catch (DbException ex)
             {
@@ -46,12 +49,12 @@ internal sealed class SqliteCheckpointer(IDbContextFactory<AlertsDbContext> fact
         }
     }
 
-    /// <summary>Runs a checkpoint; returns the frames in the WAL when it started.</summary>
-    private static async Task<long> CheckpointAsync(DbConnection connection, string mode, CancellationToken ct)
+    /// <summary>Runs a checkpoint; returns the frames in the WAL and how many of them are now in the database file.</summary>
+    private static async Task<(long Frames, long Copied)> CheckpointAsync(DbConnection connection, string mode, CancellationToken ct)
     {
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = $"PRAGMA wal_checkpoint({mode});";
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? reader.GetInt64(1) : 0;
+        return await reader.ReadAsync(ct) ? (reader.GetInt64(1), reader.GetInt64(2)) : (0, 0);
     }
 }
