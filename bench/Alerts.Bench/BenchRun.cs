@@ -55,8 +55,10 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
             log("reference: warming up");
             await Wrk.RunAsync(address, TimeSpan.FromSeconds(settings.WarmupSeconds), Key);
             log("reference: measuring");
+            var cpu = Machine.CpuTime(child.Id);
             var result = await Wrk.RunAsync(address, TimeSpan.FromSeconds(settings.Seconds), Key);
-            log($"reference: {result.AcceptedPerSecond:F0} req/s, p99 {result.P99Ms} ms");
+            result = result with { ServerCpu = Machine.CpuTime(child.Id) - cpu };
+            log($"reference: {result.AcceptedPerSecond:F0} req/s, p99 {result.P99Ms} ms, {result.CpuMicrosecondsPerRequest:F0} µs CPU/request");
             return result;
         }
     }
@@ -75,10 +77,12 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
         log("alerts: measuring");
         using var sampling = new CancellationTokenSource();
         var rss = SamplePeakRssAsync(alerts.ProcessId, sampling.Token);
+        var cpu = Machine.CpuTime(alerts.ProcessId);
         var run = await Wrk.RunAsync(alerts.BaseAddress, TimeSpan.FromSeconds(settings.Seconds), Key);
+        run = run with { ServerCpu = Machine.CpuTime(alerts.ProcessId) - cpu };
         await sampling.CancelAsync();
         var peakRss = await rss;
-        log($"alerts: {run.AcceptedPerSecond:F0} accepted/s, {run.NotAccepted} refused, p99 {run.P99Ms} ms, peak RSS {peakRss / 1048576} MiB");
+        log($"alerts: {run.AcceptedPerSecond:F0} accepted/s, {run.NotAccepted} refused, p99 {run.P99Ms} ms, peak RSS {peakRss / 1048576} MiB, {run.CpuMicrosecondsPerRequest:F0} µs CPU/request");
 
         // Every 202 is counted once: wait until the grouper has folded them all into the incident.
         var accepted = warm.Accepted + run.Accepted;

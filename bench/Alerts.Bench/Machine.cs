@@ -38,6 +38,16 @@ internal static class Machine
         return (rss, peak);
     }
 
+    /// <summary>CPU time (user + system) a process has used so far (Linux /proc; clock ticks are 1/100 s).</summary>
+    public static TimeSpan CpuTime(int pid)
+    {
+        // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
     private static long Kilobytes(string line) =>
         long.Parse(line.Split(':', 2)[1].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
 }

@@ -7,6 +7,12 @@ namespace Alerts.Bench;
 /// <summary>What one wrk run measured.</summary>
 internal sealed record WrkResult(long Requests, long NotAccepted, double Seconds, double P50Ms, double P75Ms, double P90Ms, double P99Ms, string Output)
 {
+    /// <summary>CPU the server used during the run, set by the caller who knows its process.</summary>
+    public TimeSpan ServerCpu { get; init; }
+
+    /// <summary>Server CPU per request, in microseconds: unlike throughput, barely moved by other work on the machine.</summary>
+    public double CpuMicrosecondsPerRequest => ServerCpu.TotalMicroseconds / Requests;
+
     public long Accepted => Requests - NotAccepted;
     public double AcceptedPerSecond => Accepted / Seconds;
 }

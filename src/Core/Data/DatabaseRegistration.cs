@@ -78,7 +78,7 @@ internal sealed class SqliteDurability(int maxSizeMegabytes) : DbConnectionInter
 {
     private const int PageSize = 4096; // SQLite's default, which the database keeps
 
-    private readonly string _pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=16777216; PRAGMA busy_timeout=30000;"
+    private readonly string _pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=33554432; PRAGMA busy_timeout=30000;"
         + (maxSizeMegabytes > 0 ? $" PRAGMA max_page_count={maxSizeMegabytes * (1024L * 1024 / PageSize)};" : "");
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);

@@ -18,17 +18,18 @@ internal sealed class SqliteCheckpointer(IDbContextFactory<AlertsDbContext> fact
 
     /// <summary>
     /// A passive checkpoint never waits for writers, so under a steady flood the WAL would never start over; past this
-    /// many frames (8 MiB of pages) one checkpoint waits for the writer so the WAL is reused from its start.
+    /// many frames (16 MiB of pages) one checkpoint waits for the writer so the WAL is reused from its start.
     /// </summary>
-    private const long RestartFrames = 2048;
+    private const long RestartFrames = 4096;
 
-    /// <summary>A WAL of at least this many frames (4 MiB), all copied, is cut to nothing once the load has passed.</summary>
+    /// <summary>A WAL of at least this many frames (4 MiB), all copied and quiet for a tick, is cut to nothing.</summary>
     private const long TruncateFrames = 1024;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (options.Value.Provider != DatabaseProvider.Sqlite) return;
         using var timer = new PeriodicTimer(Interval);
+        long lastFrames = 0;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
@@ -37,7 +38,10 @@ internal sealed class SqliteCheckpointer(IDbContextFactory<AlertsDbContext> fact
                 await db.Database.OpenConnectionAsync(stoppingToken);
                 var connection = db.Database.GetDbConnection();
                 var (frames, copied) = await CheckpointAsync(connection, "PASSIVE", stoppingToken);
-                var mode = frames > RestartFrames ? "RESTART" : frames >= TruncateFrames && copied == frames ? "TRUNCATE" : null;
+                // Truncating under load would only make the next writes grow the file again: wait for a quiet tick.
+                var quiet = frames == lastFrames && copied == frames;
+                lastFrames = frames;
+                var mode = frames > RestartFrames ? "RESTART" : frames >= TruncateFrames && quiet ? "TRUNCATE" : null;
                 if (mode is null) continue;
                 connection.SetLockTimeout(5);
                 await CheckpointAsync(connection, mode, stoppingToken);
