@@ -70,15 +70,15 @@ internal sealed record BenchResults(BenchSettings Settings, string Machine, Date
             key and an integer, WITHOUT ROWID); event rows stay at the sample limit once grouped, and the pages that
             the ungrouped backlog took during the load are reused, not added again.
 
-            ## Event to mail (first occurrence, MailDev over SMTP)
+            ## Event to mail (first occurrence, aiosmtpd over SMTP)
 
             | figure | value | target |
             |---|---|---|
             | median over {Alerts.MailMs.Count} first occurrences | **{BenchRun.Median(Alerts.MailMs):F0} ms** | < 300 ms |
             | p90 / max | {BenchRun.Percentile(Alerts.MailMs, 0.9):F0} ms / {Alerts.MailMs.Max():F0} ms | |
 
-            Measured from sending the POST to the mail being listed by MailDev's REST API (polled every 2 ms), with the
-            notifier's default settings after the flood above.
+            Measured from sending the POST to the mail's file appearing in aiosmtpd's maildir (written when DATA
+            completes; polled every 2 ms), with the notifier's default settings, on the process that took the flood above.
 
             ## Dashboard incident list with {List.Incidents:N0} incidents (seeded straight into SQLite)
 

@@ -65,9 +65,10 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
 
     private async Task<IngestionResult> IngestionAsync()
     {
-        await using var mailDev = await MailDevServer.StartAsync();
+        // aiosmtpd writes each mail to its maildir when DATA completes: the moment the mail is in the server's hands.
+        await using var smtp = await AiosmtpdServer.StartAsync(startTls: false, requireStartTls: false);
         await using var alerts = new AlertsProcess();
-        var env = Settings(mailDev.SmtpPort);
+        var env = Settings(smtp.Port);
         await alerts.StartServeAsync(env);
         var db = Path.Combine(alerts.WorkingDirectory, "data", "alerts.db");
         var before = DatabaseBytes(db);
@@ -98,23 +99,23 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
             await ScalarAsync(db, """SELECT COUNT(*) FROM "Events" """), await ScalarAsync(db, """SELECT COUNT(*) FROM "EventIds" """), groupedAfter);
         log($"alerts: {counted} counted of {accepted} accepted; database grew {storage.GrowthBytes} bytes");
 
-        var mails = await EventToMailAsync(alerts, mailDev);
+        var mails = await EventToMailAsync(alerts, smtp);
         var (rssAfter, peakAfter) = Machine.Memory(alerts.ProcessId);
         return new IngestionResult(run, peakRss, Math.Max(peakAfter, peakRss), rssAfter, storage, mails);
     }
 
-    /// <summary>First occurrences, one at a time: from the POST to the mail in MailDev's hands.</summary>
-    private async Task<List<double>> EventToMailAsync(AlertsProcess alerts, MailDevServer mailDev)
+    /// <summary>First occurrences, one at a time: from the POST to the mail in the SMTP server's hands.</summary>
+    private async Task<List<double>> EventToMailAsync(AlertsProcess alerts, AiosmtpdServer mailbox)
     {
         var times = new List<double>();
         for (var i = 0; i < settings.Mails; i++)
         {
-            var seen = (await mailDev.GetMailsAsync()).Count;
+            var seen = (await mailbox.GetMailsAsync()).Count;
             var clock = Stopwatch.StartNew();
             using var response = await alerts.Client.SendAsync(AlertsTestApp.EventRequest(SampleEvents.Error(type: $"BenchError{i}"), Key));
             if (response.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"POST answered {response.StatusCode}.");
             // A tight poll, so the figure is the mail's time and not the poll's.
-            while ((await mailDev.GetMailsAsync()).Count <= seen)
+            while ((await mailbox.GetMailsAsync()).Count <= seen)
             {
                 if (clock.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"No mail for first occurrence {i}.{Environment.NewLine}{alerts.ServeOutput}");
                 await Task.Delay(2);
