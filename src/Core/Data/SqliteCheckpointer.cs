@@ -22,8 +22,8 @@ internal sealed class SqliteCheckpointer(IDbContextFactory<AlertsDbContext> fact
     /// </summary>
     private const long RestartFrames = 4096;
 
-    /// <summary>A WAL of at least this many frames (4 MiB), all copied and quiet for a tick, is cut to nothing.</summary>
-    private const long TruncateFrames = 1024;
+    /// <summary>A WAL file larger than this, all copied and quiet for a tick, is cut to nothing.</summary>
+    private const long TruncateBytes = 4 * 1024 * 1024;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,7 +41,7 @@ internal sealed class SqliteCheckpointer(IDbContextFactory<AlertsDbContext> fact
                 // Truncating under load would only make the next writes grow the file again: wait for a quiet tick.
                 var quiet = frames == lastFrames && copied == frames;
                 lastFrames = frames;
-                var mode = frames > RestartFrames ? "RESTART" : frames >= TruncateFrames && quiet ? "TRUNCATE" : null;
+                var mode = frames > RestartFrames ? "RESTART" : quiet && WalBytes(connection) > TruncateBytes ? "TRUNCATE" : null;
                 if (mode is null) continue;
                 connection.SetLockTimeout(5);
                 await CheckpointAsync(connection, mode, stoppingToken);
@@ -52,6 +52,9 @@ internal sealed class SqliteCheckpointer(IDbContextFactory<AlertsDbContext> fact
             }
         }
     }
+
+    private static long WalBytes(DbConnection connection) =>
+        new FileInfo(connection.DataSource + "-wal") is { Exists: true } wal ? wal.Length : 0;
 
     /// <summary>Runs a checkpoint; returns the frames in the WAL and how many of them are now in the database file.</summary>
     private static async Task<(long Frames, long Copied)> CheckpointAsync(DbConnection connection, string mode, CancellationToken ct)

@@ -4,6 +4,7 @@ using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
 using Alerts.Notifier.Policy;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
@@ -90,12 +91,24 @@ public sealed class IncidentGrouper(
     {
         await using var cmd = tx.CreateCommand();
         var list = cmd.AddListParameters("e", ids);
-        cmd.AddParameter("@claimed", Claimed);
-        cmd.CommandText = $"""
-            UPDATE "Events" SET "IncidentId" = @claimed
-            WHERE "Id" IN ({list}) AND "IncidentId" IS NULL
-            RETURNING "Id", "ProjectId", "Kind", "ReceivedAt", "Payload"
-            """;
+        // SQLite's transaction holds the database's one write lock from its BEGIN IMMEDIATE: no one can take these
+        // events before it commits, so reading them claims them, and each row is rewritten once, when assigned.
+        if (tx.Connection is SqliteConnection)
+        {
+            cmd.CommandText = $"""
+                SELECT "Id", "ProjectId", "Kind", "ReceivedAt", "Payload" FROM "Events"
+                WHERE "Id" IN ({list}) AND "IncidentId" IS NULL
+                """;
+        }
+        else
+        {
+            cmd.AddParameter("@claimed", Claimed);
+            cmd.CommandText = $"""
+                UPDATE "Events" SET "IncidentId" = @claimed
+                WHERE "Id" IN ({list}) AND "IncidentId" IS NULL
+                RETURNING "Id", "ProjectId", "Kind", "ReceivedAt", "Payload"
+                """;
+        }
         var events = new List<StoredEvent>(ids.Count);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
