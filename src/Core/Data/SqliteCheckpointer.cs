@@ -41,7 +41,8 @@ internal sealed class SqliteCheckpointer(IDbContextFactory<AlertsDbContext> fact
                 // Truncating under load would only make the next writes grow the file again: wait for a quiet tick.
                 var quiet = frames == lastFrames && copied == frames;
                 lastFrames = frames;
-                var mode = frames > RestartFrames ? "RESTART" : quiet && WalBytes(connection) > TruncateBytes ? "TRUNCATE" : null;
+                var mode = quiet ? (await WalBytesAsync(connection, stoppingToken) > TruncateBytes ? "TRUNCATE" : null)
+                    : frames > RestartFrames ? "RESTART" : null;
                 if (mode is null) continue;
                 connection.SetLockTimeout(5);
                 await CheckpointAsync(connection, mode, stoppingToken);
@@ -53,8 +54,12 @@ internal sealed class SqliteCheckpointer(IDbContextFactory<AlertsDbContext> fact
         }
     }
 
-    private static long WalBytes(DbConnection connection) =>
-        new FileInfo(connection.DataSource + "-wal") is { Exists: true } wal ? wal.Length : 0;
+    private static async Task<long> WalBytesAsync(DbConnection connection, CancellationToken ct)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT \"file\" FROM pragma_database_list WHERE \"name\" = 'main'";
+        return await cmd.ExecuteScalarAsync(ct) is string { Length: > 0 } file && new FileInfo(file + "-wal") is { Exists: true } wal ? wal.Length : 0;
+    }
 
     /// <summary>Runs a checkpoint; returns the frames in the WAL and how many of them are now in the database file.</summary>
     private static async Task<(long Frames, long Copied)> CheckpointAsync(DbConnection connection, string mode, CancellationToken ct)
