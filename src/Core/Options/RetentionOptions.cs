@@ -20,7 +20,8 @@ public sealed class RetentionOptions
             yield return "Alerts:Retention:Days must be between 1 and 36500.";
         if (o.SamplesPerIncident is < 1 or > 100_000)
             yield return "Alerts:Retention:SamplesPerIncident must be between 1 and 100000.";
-        if (o.EventIdHours < 1 || o.EventIdHours > o.Days * 24)
+        // Compared with Days only once Days itself is valid: one mistake, one message.
+        if (o.EventIdHours < 1 || (o.Days >= 1 && o.EventIdHours > o.Days * 24L))
             yield return "Alerts:Retention:EventIdHours must be at least 1 and at most Alerts:Retention:Days in hours.";
     }
 }
