@@ -23,6 +23,12 @@ public sealed class CollectorOptions
     /// <summary>Most events committed in one transaction.</summary>
     public int MaxBatchSize { get; set; } = 512;
 
+    /// <summary>
+    /// Seconds the writer waits for the database's write lock (another writer, a backup) before giving up on a batch:
+    /// its posts get 429 with Retry-After instead of hanging.
+    /// </summary>
+    public int WriteTimeoutSeconds { get; set; } = 5;
+
     internal static IEnumerable<string> Validate(CollectorOptions o)
     {
         if (o.MaxEventBytes is < 1024 or > 64 * 1024 * 1024)
@@ -37,5 +43,7 @@ public sealed class CollectorOptions
             yield return "Alerts:Collector:InboxCapacity must be between 1 and 1000000.";
         if (o.MaxBatchSize is < 1 or > 5000)
             yield return "Alerts:Collector:MaxBatchSize must be between 1 and 5000.";
+        if (o.WriteTimeoutSeconds is < 1 or > 300)
+            yield return "Alerts:Collector:WriteTimeoutSeconds must be between 1 and 300.";
     }
 }

@@ -55,6 +55,7 @@ public static class NotifierExtensions
         builder.Services.AddSingleton<FollowUpMails>();
         builder.Services.AddSingleton<BrokenLinkDigest>();
         builder.Services.AddScoped<NotifierSweepJob>();
+        builder.Services.AddScoped<RetentionJob>();
         builder.Services.AddNotifierJobs(builder.Configuration);
         return builder;
     }

@@ -129,6 +129,13 @@ public sealed class NativeApiTests : IAsyncLifetime
         { """{"kind": "broken_link", "request": {"url": "https://shop.example.com/x"}}""", "request.referrer" },
         { """{"kind": "broken_link", "request": {"url": "/x", "referrer": "https://a.example/"}}""", "request.url" },
         { """{"kind": "error", "message": "x", "level": "loud"}""", "level" },
+        { """{"kind": "error", "message": 42}""", "$.message" },
+        { """{"kind": "error", "message": "x", "tags": ["not", "an", "object"]}""", "$.tags" },
+        { """{"kind": 1, "message": "x"}""", "$.kind" },
+        { """{"kind": "error", "message": "x", "exception": {"type": "E", "frames": [{"lineno": "forty-two"}]}}""", "lineno" },
+        { $$"""{"kind": "error", "message": "x", "extra": {{new string('[', 1000)}}{{new string(']', 1000)}}}""", "depth" },
+        { """{"kind": "error", "message": "x"} trailing""", "Malformed JSON" },
+        { "", "Malformed JSON" },
     };
 
     [Theory]
@@ -140,6 +147,33 @@ public sealed class NativeApiTests : IAsyncLifetime
         var problem = await AssertProblem(response, HttpStatusCode.BadRequest, null);
         Assert.Contains(named, problem.GetRawText(), StringComparison.Ordinal);
         Assert.Equal(0, await _app.QueryAsync(db => db.Events.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Post_InvalidUtf8_Is400AndNothingStored()
+    {
+        var request = AlertsTestApp.EventRequest("");
+        byte[] body = [.. "{\"kind\": \"error\", \"message\": \""u8, 0xC3, 0x28, 0xFF, .. "\"}"u8];
+        request.Content = new ByteArrayContent(body);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        var response = await _app.Client.SendAsync(request);
+
+        await AssertProblem(response, HttpStatusCode.BadRequest, "Malformed JSON");
+        Assert.Equal(0, await _app.QueryAsync(db => db.Events.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Post_HugeMessage_Is400NamingTheMessage()
+    {
+        await using var app = await AlertsTestApp.StartAsync(roles: Roles.Collector);
+        var body = $$"""{"kind": "error", "message": "{{new string('x', 200_000)}}"}""";
+
+        var response = await app.Client.SendAsync(AlertsTestApp.EventRequest(body));
+
+        var problem = await AssertProblem(response, HttpStatusCode.BadRequest, null);
+        Assert.Contains("message", problem.GetProperty("errors").GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(0, await app.QueryAsync(db => db.Events.CountAsync()));
     }
 
     [Fact]

@@ -103,6 +103,14 @@ public class OptionsValidationTests
         ["grouping concurrency 0"] = (
             () => MessagingOptionsRules.Validate(new MessagingOptions { GroupingConcurrency = 0 }),
             ["Alerts:Messaging:GroupingConcurrency"]),
+        ["retention of 0 days"] = (() => RetentionOptions.Validate(new RetentionOptions { Days = 0 }), ["Alerts:Retention:Days"]),
+        ["no sample kept"] = (() => RetentionOptions.Validate(new RetentionOptions { SamplesPerIncident = 0 }), ["Alerts:Retention:SamplesPerIncident"]),
+        ["event ids kept longer than incidents"] = (
+            () => RetentionOptions.Validate(new RetentionOptions { Days = 1, EventIdHours = 48 }),
+            ["Alerts:Retention:EventIdHours", "Alerts:Retention:Days"]),
+        ["negative database size cap"] = (
+            () => DatabaseOptionsRules.Validate(new DatabaseOptions { ConnectionString = DatabaseOptions.DefaultSqlite, MaxSizeMegabytes = -1 }),
+            ["Alerts:Database:MaxSizeMegabytes"]),
     };
 
     /// <summary>Configurations that must start.</summary>
@@ -112,6 +120,9 @@ public class OptionsValidationTests
         ["Email defaults"] = () => EmailOptionsRules.Validate(new EmailOptions()),
         ["Database defaults"] = () => DatabaseOptionsRules.Validate(new DatabaseOptions { ConnectionString = DatabaseOptions.DefaultSqlite }),
         ["Messaging defaults"] = () => MessagingOptionsRules.Validate(new MessagingOptions()),
+        ["Retention defaults"] = () => RetentionOptions.Validate(new RetentionOptions()),
+        ["a week of event ids, a year of incidents, a 2 GiB database"] = () => RetentionOptions.Validate(new RetentionOptions { Days = 365, EventIdHours = 168 })
+            .Concat(DatabaseOptionsRules.Validate(new DatabaseOptions { ConnectionString = DatabaseOptions.DefaultSqlite, MaxSizeMegabytes = 2048 })),
         ["admins, managers, projects and 404 patterns"] = () => AlertsOptionsRules.Validate(new AlertsOptions
         {
             Admins = [new Recipient { Name = "Ada Admin", Email = "ada@example.com" }],

@@ -48,6 +48,9 @@ public sealed class AlertsProcess : IAsyncDisposable
     /// <summary>Where the running <c>serve</c> listens.</summary>
     public Uri BaseAddress => Serving().BaseAddress!;
 
+    /// <summary>The operating system's id of the running <c>serve</c> (for its memory, in /proc).</summary>
+    public int ProcessId => serve is { HasExited: false } ? serve.Id : throw new InvalidOperationException($"alerts serve is not running.{Environment.NewLine}{ServeOutput}");
+
     /// <summary>A client for the running <c>serve</c> (a new one after each start).</summary>
     public HttpClient Client => Serving();
 

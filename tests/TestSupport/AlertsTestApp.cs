@@ -84,6 +84,22 @@ public sealed class AlertsTestApp : IAsyncDisposable
         return request;
     }
 
+    /// <summary>A Sentry store request carrying the SDK's own event id, as a Sentry SDK sends (and resends) it.</summary>
+    public static HttpRequestMessage SentryStoreRequest(string eventId, string type = "ZeroDivisionError", string key = ProjectKey)
+    {
+        var json = $$$"""
+            {"event_id": "{{{eventId}}}", "platform": "python", "level": "error",
+             "exception": {"values": [{"type": "{{{type}}}", "value": "division by zero",
+               "stacktrace": {"frames": [{"filename": "shop/views.py", "function": "order_detail", "lineno": 42, "in_app": true}]}}]}}
+            """;
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/{ProjectId.ToString(System.Globalization.CultureInfo.InvariantCulture)}/store/")
+        {
+            Content = new StringContent(json, new MediaTypeHeaderValue("application/json")),
+        };
+        request.Headers.TryAddWithoutValidation("X-Sentry-Auth", $"Sentry sentry_version=7, sentry_key={key}");
+        return request;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

@@ -6,7 +6,6 @@ using Alerts.Core.Domain;
 using Alerts.Core.Observability;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,16 +22,20 @@ public sealed class EventInbox : BackgroundService
     private readonly Channel<Pending> _queue;
     private readonly IDbContextFactory<AlertsDbContext> _factory;
     private readonly IBus _bus;
+    private readonly WriteGate _gate;
     private readonly ILogger<EventInbox> _logger;
     private readonly int _maxBatch;
     private readonly IDisposable _depthGauge;
+    private readonly int _writeTimeout;
 
-    public EventInbox(IDbContextFactory<AlertsDbContext> factory, IBus bus, IOptions<CollectorOptions> options, ILogger<EventInbox> logger)
+    public EventInbox(IDbContextFactory<AlertsDbContext> factory, IBus bus, WriteGate gate, IOptions<CollectorOptions> options, ILogger<EventInbox> logger)
     {
         _factory = factory;
         _bus = bus;
+        _gate = gate;
         _logger = logger;
         _maxBatch = options.Value.MaxBatchSize;
+        _writeTimeout = options.Value.WriteTimeoutSeconds;
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.Value.InboxCapacity)
         {
             SingleReader = true,
@@ -70,19 +73,24 @@ public sealed class EventInbox : BackgroundService
 
     private async Task CommitAsync(List<Pending> batch)
     {
+        List<string> added;
         try
         {
-            await InsertAsync(batch);
+            added = await InsertAsync(batch);
         }
-        catch (Exception ex) when (ex is DbException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is DbException or InvalidOperationException or IOException or TimeoutException)
         {
             _logger.LogError(ex, "Could not commit {Count} event(s)", batch.Count);
-            foreach (var p in batch) p.Committed.TrySetException(new InboxUnavailableException(ex));
+            var refused = new InboxUnavailableException(ex);
+            foreach (var p in batch) p.Committed.TrySetException(refused);
+            // What queued meanwhile meets the same busy or full database: answer it now rather than after a wait each.
+            while (_queue.Reader.TryRead(out var p)) p.Committed.TrySetException(refused);
             return;
         }
         foreach (var p in batch) p.Committed.TrySetResult();
+        if (added.Count == 0) return;
         // Not awaited: with the broker down a publish waits for the reconnection, and the writer must keep committing.
-        _ = PublishAsync([.. batch.Select(p => p.Event.Id)]);
+        _ = PublishAsync(added);
     }
 
     private async Task PublishAsync(List<string> ids)
@@ -99,36 +107,50 @@ public sealed class EventInbox : BackgroundService
         }
     }
 
-    private async Task InsertAsync(List<Pending> batch)
+    /// <summary>Commits the batch in one transaction; returns the ids not seen before (a retry's id is kept once).</summary>
+    private async Task<List<string>> InsertAsync(List<Pending> batch)
     {
+        using var turn = await _gate.EnterAsync(TimeSpan.FromSeconds(_writeTimeout));
         await using var db = await _factory.CreateDbContextAsync();
+        var connection = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync();
-        await using var tx = await db.Database.BeginTransactionAsync();
-        await using var cmd = db.Database.GetDbConnection().CreateCommand();
-        cmd.Transaction = tx.GetDbTransaction();
-        // A repeated id (an SDK retrying) is kept once.
-        cmd.CommandText = """
+        connection.SetLockTimeout(_writeTimeout);
+        await using var tx = await connection.BeginTransactionAsync();
+        // The id table remembers every id for the idempotency window, after the event row itself may have been pruned.
+        await using var seen = tx.CreateCommand();
+        seen.CommandTimeout = _writeTimeout;
+        seen.CommandText = """INSERT INTO "EventIds" ("Id", "SeenAt") VALUES (@key, @seen) ON CONFLICT ("Id") DO NOTHING""";
+        var key = seen.AddParameter("@key");
+        var seenAt = seen.AddParameter("@seen");
+        await using var insert = tx.CreateCommand();
+        insert.CommandTimeout = _writeTimeout;
+        insert.CommandText = """
             INSERT INTO "Events" ("Id", "ProjectId", "Kind", "Timestamp", "ReceivedAt", "Payload")
             VALUES (@id, @project, @kind, @ts, @received, @payload)
             ON CONFLICT ("Id") DO NOTHING
             """;
-        var id = cmd.AddParameter("@id");
-        var project = cmd.AddParameter("@project");
-        var kind = cmd.AddParameter("@kind");
-        var ts = cmd.AddParameter("@ts");
-        var received = cmd.AddParameter("@received");
-        var payload = cmd.AddParameter("@payload");
+        var id = insert.AddParameter("@id");
+        var project = insert.AddParameter("@project");
+        var kind = insert.AddParameter("@kind");
+        var ts = insert.AddParameter("@ts");
+        var received = insert.AddParameter("@received");
+        var payload = insert.AddParameter("@payload");
+        var added = new List<string>(batch.Count);
         foreach (var p in batch)
         {
+            key.Value = SeenEventId.KeyOf(p.Event.Id);
+            seenAt.Value = new DateTimeOffset(p.Event.ReceivedAt).ToUnixTimeSeconds();
+            if (await seen.ExecuteNonQueryAsync() == 0) continue;
             id.Value = p.Event.Id;
             project.Value = p.Event.ProjectId;
             kind.Value = (int)p.Event.Kind;
             ts.Value = p.Event.Timestamp;
             received.Value = p.Event.ReceivedAt;
             payload.Value = p.Event.Payload;
-            await cmd.ExecuteNonQueryAsync();
+            if (await insert.ExecuteNonQueryAsync() > 0) added.Add(p.Event.Id);
         }
         await tx.CommitAsync();
+        return added;
     }
 
     private sealed record Pending(StoredEvent Event, TaskCompletionSource Committed);

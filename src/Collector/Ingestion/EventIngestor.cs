@@ -17,7 +17,7 @@ public enum IngestOutcome
     /// <summary>The inbox is full: the client should retry after a moment.</summary>
     Busy,
 
-    /// <summary>The database could not take the write.</summary>
+    /// <summary>The database could not take the write (busy, full): nothing was stored, the client should retry later.</summary>
     Unavailable,
 }
 
@@ -53,7 +53,10 @@ public sealed class EventIngestor(EventInbox inbox, IOptions<ScrubbingOptions> s
         return (IngestOutcome.Stored, stored.Id);
     }
 
-    /// <summary>The answer to an event that was not stored, with the Retry-After the client should honour.</summary>
+    /// <summary>
+    /// The answer to an event that was not stored: 429 with the Retry-After the client should honour, never a 5xx,
+    /// which Sentry SDKs take as "drop the event".
+    /// </summary>
     public static ProblemHttpResult Problem(HttpResponse response, IngestOutcome outcome)
     {
         if (outcome == IngestOutcome.Busy)
@@ -62,6 +65,6 @@ public sealed class EventIngestor(EventInbox inbox, IOptions<ScrubbingOptions> s
             return EventsApi.Problem(429, "Too many events", "The collector is busy writing; retry after the Retry-After delay.");
         }
         response.Headers.RetryAfter = "5";
-        return EventsApi.Problem(503, "Event store unavailable", "The event could not be stored; retry after the Retry-After delay.");
+        return EventsApi.Problem(429, "Event store unavailable", "The event store is busy or full and stored nothing; retry after the Retry-After delay.");
     }
 }

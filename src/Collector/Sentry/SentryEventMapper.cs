@@ -35,7 +35,7 @@ internal static partial class SentryEventMapper
     {
         var e = JsonSerializer.Deserialize(json, SentryJsonContext.Default.SentryEvent)
             ?? throw new JsonException("The event must be a JSON object.");
-        var id = NormalizeId(e.EventId) ?? NormalizeId(fallbackId) ?? Guid.NewGuid().ToString("N");
+        var id = NormalizeId(e.EventId) ?? NormalizeId(fallbackId) ?? StoredEvent.NewId();
         return new MappedEvent(id, Map(e, clientAddress));
     }
 

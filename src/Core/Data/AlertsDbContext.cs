@@ -10,6 +10,7 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<ProjectKey> ProjectKeys => Set<ProjectKey>();
     public DbSet<StoredEvent> Events => Set<StoredEvent>();
+    public DbSet<SeenEventId> EventIds => Set<SeenEventId>();
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<User> Users => Set<User>();
@@ -49,6 +50,11 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.Id).HasMaxLength(32);
             e.HasIndex(x => x.IncidentId);
             e.HasIndex(x => x.ReceivedAt).HasFilter("\"IncidentId\" IS NULL").HasDatabaseName("IX_Events_Ungrouped");
+        });
+        b.Entity<SeenEventId>(e =>
+        {
+            e.ToTable("EventIds");
+            e.Property(x => x.Id).HasMaxLength(16);
         });
         b.Entity<Incident>(e =>
         {

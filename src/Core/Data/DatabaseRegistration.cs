@@ -16,6 +16,8 @@ public static class DatabaseRegistration
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AlertsDbContext>>().CreateDbContext());
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<ProjectSeeder>();
+        services.AddSingleton<WriteGate>();
+        services.AddHostedService<SqliteCheckpointer>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;
     }
@@ -40,7 +42,7 @@ internal sealed class AlertsDbContextFactory : IDbContextFactory<AlertsDbContext
         {
             var sqlite = new DbContextOptionsBuilder<SqliteAlertsDbContext>()
                 .UseSqlite(SqliteFile.Prepare(o.ConnectionString))
-                .AddInterceptors(SqliteDurability.Instance)
+                .AddInterceptors(new SqliteDurability(o.MaxSizeMegabytes))
                 .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking).Options;
             _create = () => new SqliteAlertsDbContext(sqlite);
         }
@@ -66,10 +68,18 @@ internal static class SqliteFile
     }
 }
 
-/// <summary>An acknowledged event survives power loss: every SQLite connection syncs the WAL on commit.</summary>
-internal sealed class SqliteDurability : DbConnectionInterceptor
+/// <summary>
+/// An acknowledged event survives power loss: every SQLite connection syncs the WAL on commit. A connection waiting for
+/// another's write lock retries within SQLite in milliseconds (the driver's own retry sleeps 150 ms). Checkpoints are left
+/// to <see cref="SqliteCheckpointer"/>, and a WAL that grew under a flood is cut back when it starts over. With a size
+/// cap, every connection also stops the file there (SQLite's limit is per connection), so writes fail as on a full disk.
+/// </summary>
+internal sealed class SqliteDurability(int maxSizeMegabytes) : DbConnectionInterceptor
 {
-    public static readonly SqliteDurability Instance = new();
+    private const int PageSize = 4096; // SQLite's default, which the database keeps
+
+    private readonly string _pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=33554432; PRAGMA busy_timeout=30000;"
+        + (maxSizeMegabytes > 0 ? $" PRAGMA max_page_count={maxSizeMegabytes * (1024L * 1024 / PageSize)};" : "");
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
@@ -79,10 +89,10 @@ internal sealed class SqliteDurability : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
-    private static void Apply(DbConnection connection)
+    private void Apply(DbConnection connection)
     {
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+        cmd.CommandText = _pragmas;
         cmd.ExecuteNonQuery();
     }
 }

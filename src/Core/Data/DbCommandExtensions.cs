@@ -4,6 +4,19 @@ namespace Alerts.Core.Data;
 
 public static class DbCommandExtensions
 {
+    /// <summary>
+    /// How long an open SQLite connection waits for another writer's lock (BEGIN included) before failing busy;
+    /// PostgreSQL commands take <see cref="DbCommand.CommandTimeout"/> instead.
+    /// </summary>
+    public static void SetLockTimeout(this DbConnection connection, int seconds)
+    {
+        if (connection is not Microsoft.Data.Sqlite.SqliteConnection sqlite) return;
+        sqlite.DefaultTimeout = seconds;
+        using var cmd = sqlite.CreateCommand();
+        cmd.CommandText = $"PRAGMA busy_timeout={seconds * 1000};";
+        cmd.ExecuteNonQuery();
+    }
+
     /// <summary>A command on the transaction's connection, enlisted in it.</summary>
     public static DbCommand CreateCommand(this DbTransaction tx)
     {

@@ -37,6 +37,12 @@ public sealed class StoredEvent
     public required string Payload { get; set; }
     public long? IncidentId { get; set; }
 
+    /// <summary>
+    /// A new event id: 32 hex digits, time-ordered (UUID v7), so each commit appends to the ends of the id indexes
+    /// instead of dirtying a random page of each per event.
+    /// </summary>
+    public static string NewId() => Guid.CreateVersion7().ToString("N");
+
     /// <summary>An inbox row for a payload received now: kind and timestamp stamped into the payload, a new id unless the client gave one.</summary>
     public static StoredEvent Create(long projectId, EventKind kind, EventPayload payload, DateTime now, string? id = null)
     {
@@ -44,13 +50,35 @@ public sealed class StoredEvent
         payload.Timestamp ??= now;
         return new StoredEvent
         {
-            Id = id ?? Guid.NewGuid().ToString("N"),
+            Id = id ?? NewId(),
             ProjectId = projectId,
             Kind = kind,
             Timestamp = payload.Timestamp.Value.ToUniversalTime(),
             ReceivedAt = now,
             Payload = EventJson.Write(payload),
         };
+    }
+}
+
+/// <summary>
+/// An event id the collector accepted, kept for the idempotency window after its event row may have been pruned:
+/// a retry is counted once. Sixteen bytes and an integer, so a million ids stay a few tens of MB.
+/// </summary>
+public sealed class SeenEventId
+{
+    public required byte[] Id { get; set; }
+
+    /// <summary>Unix seconds: an integer is smaller than a stored timestamp.</summary>
+    public long SeenAt { get; set; }
+
+    /// <summary>The 16 bytes of an event id: its hex digits when it is 32 of them (ours and Sentry's), else a hash of it.</summary>
+    public static byte[] KeyOf(string eventId)
+    {
+        var key = new byte[16];
+        if (eventId.Length == 32 && Convert.FromHexString(eventId, key, out _, out var written) == System.Buffers.OperationStatus.Done && written == 16)
+            return key;
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(eventId)).AsSpan(0, 16).CopyTo(key);
+        return key;
     }
 }
 

@@ -11,6 +11,12 @@ public sealed class DatabaseOptions
 
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
 
+    /// <summary>
+    /// SQLite only: the most the database file may grow to, in MiB; 0 is no limit. Past it, writes fail as on a full
+    /// disk and posts get 429 until retention frees room.
+    /// </summary>
+    public int MaxSizeMegabytes { get; set; }
+
     /// <summary>Bound from <c>ConnectionStrings:Alerts</c>, not from this section.</summary>
     public string ConnectionString { get; set; } = "";
 }
@@ -23,5 +29,7 @@ internal static class DatabaseOptionsRules
             yield return "Alerts:Database:Provider must be Sqlite or Postgres.";
         if (string.IsNullOrWhiteSpace(o.ConnectionString))
             yield return "ConnectionStrings:Alerts is required.";
+        if (o.MaxSizeMegabytes is < 0 or > 16 * 1024 * 1024)
+            yield return "Alerts:Database:MaxSizeMegabytes must be between 0 (no limit) and 16777216.";
     }
 }

@@ -20,6 +20,7 @@ public static class OptionsRegistration
         services.AddValidatedOptions<EmailOptions>(EmailOptions.SectionName, EmailOptionsRules.Validate);
         services.AddValidatedOptions<AlertPolicyOptions>(AlertPolicyOptions.SectionName, AlertPolicyOptions.Validate);
         services.AddValidatedOptions<ScrubbingOptions>(ScrubbingOptions.SectionName, ScrubbingOptionsRules.Validate);
+        services.AddValidatedOptions<RetentionOptions>(RetentionOptions.SectionName, RetentionOptions.Validate);
         services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.SectionName, DatabaseOptionsRules.Validate)
             .Configure<IConfiguration>((o, config) =>
                 o.ConnectionString = config.GetConnectionString(DatabaseOptions.ConnectionStringName)

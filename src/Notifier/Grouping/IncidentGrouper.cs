@@ -5,6 +5,7 @@ using Alerts.Core.Events;
 using Alerts.Core.Observability;
 using Alerts.Core.Options;
 using Alerts.Notifier.Policy;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,8 @@ public sealed class IncidentGrouper(
     TimeProvider clock,
     BrokenLinkRuleSets ruleSets,
     ProjectRecipientStore recipientStore,
+    IOptionsMonitor<RetentionOptions> retention,
+    WriteGate gate,
     ILogger<IncidentGrouper> logger)
 {
     private const long Claimed = -1; // marks events taken by this transaction; never visible after commit
@@ -31,6 +34,7 @@ public sealed class IncidentGrouper(
     public async Task<IReadOnlyList<long>> GroupAsync(IReadOnlyList<string> eventIds, CancellationToken ct)
     {
         if (eventIds.Count == 0) return [];
+        using var turn = await gate.EnterAsync(Timeout.InfiniteTimeSpan, ct);
         await using var db = await factory.CreateDbContextAsync(ct);
         await db.Database.OpenConnectionAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -58,6 +62,7 @@ public sealed class IncidentGrouper(
             var reported = split[false].ToList();
             var incident = await UpsertIncidentAsync(transaction, group.Key.ProjectId, group.Key.Fingerprint, items, heldBack.Count, ct);
             await AssignAsync(transaction, incident.Id, [.. items.Select(x => x.Event.Id)], ct);
+            await PruneSamplesAsync(transaction, incident, retention.CurrentValue.SamplesPerIncident, ct);
             await HourlyCounts.UpsertAsync(transaction, incident.Id, items, ct);
             if (incident.Kind == EventKind.BrokenLink) await ReferrerCounts.UpsertAsync(transaction, incident.Id, items, ct);
 
@@ -97,12 +102,24 @@ public sealed class IncidentGrouper(
     {
         await using var cmd = tx.CreateCommand();
         var list = cmd.AddListParameters("e", ids);
-        cmd.AddParameter("@claimed", Claimed);
-        cmd.CommandText = $"""
-            UPDATE "Events" SET "IncidentId" = @claimed
-            WHERE "Id" IN ({list}) AND "IncidentId" IS NULL
-            RETURNING "Id", "ProjectId", "Kind", "ReceivedAt", "Payload"
-            """;
+        // SQLite's transaction holds the database's one write lock from its BEGIN IMMEDIATE: no one can take these
+        // events before it commits, so reading them claims them, and each row is rewritten once, when assigned.
+        if (tx.Connection is SqliteConnection)
+        {
+            cmd.CommandText = $"""
+                SELECT "Id", "ProjectId", "Kind", "ReceivedAt", "Payload" FROM "Events"
+                WHERE "Id" IN ({list}) AND "IncidentId" IS NULL
+                """;
+        }
+        else
+        {
+            cmd.AddParameter("@claimed", Claimed);
+            cmd.CommandText = $"""
+                UPDATE "Events" SET "IncidentId" = @claimed
+                WHERE "Id" IN ({list}) AND "IncidentId" IS NULL
+                RETURNING "Id", "ProjectId", "Kind", "ReceivedAt", "Payload"
+                """;
+        }
         var events = new List<StoredEvent>(ids.Count);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -200,7 +217,22 @@ public sealed class IncidentGrouper(
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-
+    /// <summary>
+    /// Keeps the newest <paramref name="keep"/> events of the incident and deletes the rest: storage grows with
+    /// incidents, not events. Cheap, as pruning on every batch leaves at most a batch more than that to look at.
+    /// </summary>
+    private static async Task PruneSamplesAsync(DbTransaction tx, Incident incident, int keep, CancellationToken ct)
+    {
+        if (incident.Count <= keep) return;
+        await using var cmd = tx.CreateCommand();
+        cmd.AddParameter("@incident", incident.Id);
+        cmd.AddParameter("@keep", keep);
+        cmd.CommandText = """
+            DELETE FROM "Events" WHERE "IncidentId" = @incident AND "Id" NOT IN (
+                SELECT "Id" FROM "Events" WHERE "IncidentId" = @incident ORDER BY "ReceivedAt" DESC, "Id" DESC LIMIT @keep)
+            """;
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
 }
 
 /// <summary>An event being grouped, with what the broken-link rules say of it (errors are always reported).</summary>

@@ -65,7 +65,7 @@ public static class NotifierJobs
         _ => $"*/{intervalSeconds / 60} * * * *",
     };
 
-    /// <summary>Registers the recurring sweep and runs it once at start-up, which resumes pending sends.</summary>
+    /// <summary>Registers the recurring sweep and runs it once at start-up, which resumes pending sends; retention runs hourly.</summary>
     private sealed class NotifierJobsSchedule(IRecurringJobManager recurring, IBackgroundJobClient jobs, IOptions<NotifierOptions> options) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
@@ -73,6 +73,7 @@ public static class NotifierJobs
             recurring.AddOrUpdate<NotifierSweepJob>(NotifierSweepJob.RecurringJobId, j => j.RunAsync(CancellationToken.None),
                 CronFor(options.Value.SweepIntervalSeconds));
             jobs.Enqueue<NotifierSweepJob>(j => j.RunAsync(CancellationToken.None));
+            recurring.AddOrUpdate<RetentionJob>(RetentionJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Hourly());
             return Task.CompletedTask;
         }
 

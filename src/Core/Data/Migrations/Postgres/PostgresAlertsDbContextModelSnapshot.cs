@@ -355,6 +355,20 @@ namespace Alerts.Core.Data.Migrations.Postgres
                     b.ToTable("ProjectKeys");
                 });
 
+            modelBuilder.Entity("Alerts.Core.Domain.SeenEventId", b =>
+                {
+                    b.Property<byte[]>("Id")
+                        .HasMaxLength(16)
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("SeenAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("EventIds", (string)null);
+                });
+
             modelBuilder.Entity("Alerts.Core.Domain.StoredEvent", b =>
                 {
                     b.Property<string>("Id")

@@ -338,6 +338,20 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                     b.ToTable("ProjectKeys");
                 });
 
+            modelBuilder.Entity("Alerts.Core.Domain.SeenEventId", b =>
+                {
+                    b.Property<byte[]>("Id")
+                        .HasMaxLength(16)
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("SeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("EventIds", (string)null);
+                });
+
             modelBuilder.Entity("Alerts.Core.Domain.StoredEvent", b =>
                 {
                     b.Property<string>("Id")

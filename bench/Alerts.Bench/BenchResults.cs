@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+
+namespace Alerts.Bench;
+
+internal sealed record StorageResult(long Accepted, long Counted, long GrowthBytes, long WalBytes, long EventRows, long IdRows, TimeSpan GroupedAfter)
+{
+    /// <summary>Growth of the database file itself per event; the WAL beside it is bounded, not per event.</summary>
+    public double BytesPerEvent => (double)(GrowthBytes - WalBytes) / Accepted;
+}
+
+internal sealed record IngestionResult(WrkResult Run, long PeakRssDuringLoad, long PeakRss, long RssAfter, StorageResult Storage, List<double> MailMs);
+
+internal sealed record ListResult(int Incidents, List<double> ApiMs, List<double> PageMs);
+
+/// <summary>The figures, as <c>bench/RESULTS.md</c>; the micro-benchmark section pasted below the marker is kept.</summary>
+internal sealed record BenchResults(BenchSettings Settings, string Machine, DateTime Started, WrkResult Reference, IngestionResult Alerts, ListResult List)
+{
+    public const string MicroMarker = "## Micro-benchmarks";
+
+    public string ToMarkdown(string? previous)
+    {
+        var a = Alerts.Run;
+        var s = Alerts.Storage;
+        var ratio = a.AcceptedPerSecond / Reference.AcceptedPerSecond;
+        var eventBytes = new FileInfo(Path.Combine(TestSupport.RepoPaths.Root, "bench", "event.json")).Length;
+        var loadAtEnd = Bench.Machine.LoadAverage();
+        var floodNote = s.Accepted >= 1_000_000
+            ? $"The flood (the warm-up and the measured run) was {s.Accepted:N0} identical events, more than a million: the whole database grew {s.GrowthBytes / 1048576.0:F0} MiB."
+            : "The flood (the warm-up and the measured run) was shorter than a million events: the growth per event is extrapolated linearly, which overestimates.";
+        var b = new StringBuilder();
+        b.AppendLine(CultureInfo.InvariantCulture, $"""
+            # Benchmark results
+
+            Written by `dotnet run -c Release --project bench/Alerts.Bench` on {Started:yyyy-MM-dd HH:mm} UTC
+            (wrk, 2 threads, {Wrk.Connections} connections, {Settings.Seconds} s measured after {Settings.WarmupSeconds} s of warm-up, the
+            {eventBytes}-byte error event of `bench/event.json`,
+            the load generator on the same machine). The reference and `alerts` run back to back in the same run,
+            so their ratio holds even when other work shares the machine.
+
+            ## Machine
+
+            {Machine}
+            | load average at the end | {loadAtEnd} |
+
+            ## Ingestion (`POST /api/v1/events`)
+
+            | | requests/s (202) | p50 | p75 | p90 | p99 | not 2xx | server CPU per request |
+            |---|---|---|---|---|---|---|---|
+            | bare Kestrel reference (reads the body, answers 202) | {Reference.AcceptedPerSecond:F0} | {Reference.P50Ms:F2} ms | {Reference.P75Ms:F2} ms | {Reference.P90Ms:F2} ms | {Reference.P99Ms:F2} ms | {Reference.NotAccepted} | {Reference.CpuMicrosecondsPerRequest:F0} µs |
+            | `alerts serve` (202 after the SQLite commit, WAL, synchronous=FULL; grouping and mail in the same process) | {a.AcceptedPerSecond:F0} | {a.P50Ms:F2} ms | {a.P75Ms:F2} ms | {a.P90Ms:F2} ms | {a.P99Ms:F2} ms | {a.NotAccepted} | {a.CpuMicrosecondsPerRequest:F0} µs |
+
+            | figure | value | target |
+            |---|---|---|
+            | ratio alerts / reference | **{ratio:P0}** | ≥ 30 % (aim 50 %) |
+            | p99 of an accepted post | **{a.P99Ms:F1} ms** | ≤ 50 ms |
+            | RSS peak during the load (sampled every 100 ms) | **{Alerts.PeakRssDuringLoad / 1048576.0:F0} MiB** | < 300 MB |
+            | RSS peak of the process (VmHWM, whole run) / after the run | {Alerts.PeakRss / 1048576.0:F0} MiB / {Alerts.RssAfter / 1048576.0:F0} MiB | |
+
+            ## Storage under a flood of identical events
+
+            | figure | value |
+            |---|---|
+            | events accepted (warm-up and measured run) | {s.Accepted:N0} |
+            | counted on the incident (each 202 once) | {s.Counted:N0} |
+            | grouping caught up after the load ended | {s.GroupedAfter.TotalSeconds:F1} s |
+            | database growth (file + WAL + shm) | {s.GrowthBytes / 1048576.0:F1} MiB (of which WAL {s.WalBytes / 1048576.0:F1} MiB) |
+            | database file growth per event | **{s.BytesPerEvent:F1} bytes** |
+            | extrapolated to 1,000,000 events | **{s.BytesPerEvent * 1_000_000 / 1048576.0:F0} MiB** (target: well under 100 MB), besides the WAL: cut back to 32 MiB when it starts over and to nothing once the load has passed |
+            | event rows kept (samples) / event ids remembered | {s.EventRows:N0} / {s.IdRows:N0} |
+
+            {floodNote} What grows with every event is one row of `EventIds` (a 16-byte key and an integer, WITHOUT
+            ROWID); event rows stay at the sample limit once grouped, and the pages that the ungrouped backlog took
+            during the load are reused, not added again.
+
+            ## Event to mail (first occurrence, aiosmtpd over SMTP)
+
+            | figure | value | target |
+            |---|---|---|
+            | median over {Alerts.MailMs.Count} first occurrences | **{BenchRun.Median(Alerts.MailMs):F0} ms** | < 300 ms |
+            | p90 / max | {BenchRun.Percentile(Alerts.MailMs, 0.9):F0} ms / {Alerts.MailMs.Max():F0} ms | |
+
+            Measured from sending the POST to the mail's file appearing in aiosmtpd's maildir (written when DATA
+            completes; polled every 2 ms), with the notifier's default settings, on the process that took the flood above.
+
+            ## Dashboard incident list with {List.Incidents:N0} incidents (seeded straight into SQLite)
+
+            | request | median | p90 | target |
+            |---|---|---|---|
+            | `GET /api/v1/incidents` (API token) | **{BenchRun.Median(List.ApiMs):F1} ms** | {BenchRun.Percentile(List.ApiMs, 0.9):F1} ms | < 100 ms |
+            | `GET /` (logged-in cookie) | **{BenchRun.Median(List.PageMs):F1} ms** | {BenchRun.Percentile(List.PageMs, 0.9):F1} ms | < 100 ms |
+
+            Round trips on loopback after three warm-up requests, {List.ApiMs.Count} each.
+
+            """);
+        var micro = previous is not null && previous.IndexOf(MicroMarker, StringComparison.Ordinal) is >= 0 and var at
+            ? previous[at..]
+            : $"{MicroMarker}\n\nRun `dotnet run -c Release --project bench/Alerts.MicroBench -- --filter '*'` and paste its summary here.\n";
+        b.Append(micro);
+        return b.ToString();
+    }
+}

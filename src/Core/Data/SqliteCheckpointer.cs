@@ -1,0 +1,72 @@
+using System.Data.Common;
+using Alerts.Core.Options;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Core.Data;
+
+/// <summary>
+/// Copies SQLite's WAL into the database file in the background. Connections turn auto-checkpointing off, so no commit
+/// (and no post waiting for its 202) pays for copying pages and syncing the database file.
+/// </summary>
+internal sealed class SqliteCheckpointer(IDbContextFactory<AlertsDbContext> factory, IOptions<DatabaseOptions> options, ILogger<SqliteCheckpointer> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// A passive checkpoint never waits for writers, so under a steady flood the WAL would never start over; past this
+    /// many frames (16 MiB of pages) one checkpoint waits for the writer so the WAL is reused from its start.
+    /// </summary>
+    private const long RestartFrames = 4096;
+
+    /// <summary>A WAL file larger than this, all copied and quiet for a tick, is cut to nothing.</summary>
+    private const long TruncateBytes = 4 * 1024 * 1024;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.Value.Provider != DatabaseProvider.Sqlite) return;
+        using var timer = new PeriodicTimer(Interval);
+        long lastFrames = 0;
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await using var db = await factory.CreateDbContextAsync(stoppingToken);
+                await db.Database.OpenConnectionAsync(stoppingToken);
+                var connection = db.Database.GetDbConnection();
+                var (frames, copied) = await CheckpointAsync(connection, "PASSIVE", stoppingToken);
+                // Truncating under load would only make the next writes grow the file again: wait for a quiet tick.
+                var quiet = frames == lastFrames && copied == frames;
+                lastFrames = frames;
+                var mode = quiet ? (await WalBytesAsync(connection, stoppingToken) > TruncateBytes ? "TRUNCATE" : null)
+                    : frames > RestartFrames ? "RESTART" : null;
+                if (mode is null) continue;
+                connection.SetLockTimeout(5);
+                await CheckpointAsync(connection, mode, stoppingToken);
+            }
+            catch (DbException ex)
+            {
+                logger.LogWarning(ex, "WAL checkpoint failed; retrying at the next tick");
+            }
+        }
+    }
+
+    private static async Task<long> WalBytesAsync(DbConnection connection, CancellationToken ct)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT \"file\" FROM pragma_database_list WHERE \"name\" = 'main'";
+        return await cmd.ExecuteScalarAsync(ct) is string { Length: > 0 } file && new FileInfo(file + "-wal") is { Exists: true } wal ? wal.Length : 0;
+    }
+
+    /// <summary>Runs a checkpoint; returns the frames in the WAL and how many of them are now in the database file.</summary>
+    private static async Task<(long Frames, long Copied)> CheckpointAsync(DbConnection connection, string mode, CancellationToken ct)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = $"PRAGMA wal_checkpoint({mode});";
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetInt64(1), reader.GetInt64(2)) : (0, 0);
+    }
+}
