@@ -108,7 +108,10 @@ public sealed class FileMailSender(IOptions<EmailOptions> options, TimeProvider 
         {
             var name = $"{clock.GetUtcNow():yyyyMMdd-HHmmss}-{SafeName(message.MessageId)}.eml";
             var path = Path.Combine(dir, name);
-            await message.WriteToAsync(path, ct);
+            // Written aside, then renamed: whatever watches the folder sees whole messages only.
+            var partial = Path.Combine(dir, $".{name}.partial");
+            await message.WriteToAsync(partial, ct);
+            File.Move(partial, path, overwrite: true);
             results.Add(new SendResult(SendOutcome.Sent, $"written to {path}"));
         }
         return results;
