@@ -20,4 +20,19 @@ public static class FreePort
             listener.Stop();
         }
     }
+
+    /// <summary>True when something accepts TCP connections on 127.0.0.1:<paramref name="port"/>.</summary>
+    public static async Task<bool> AcceptsAsync(int port)
+    {
+        using var tcp = new TcpClient();
+        try
+        {
+            await tcp.ConnectAsync("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 }

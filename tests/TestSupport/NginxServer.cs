@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 
 namespace Alerts.TestSupport;
 
@@ -56,19 +55,7 @@ public sealed class NginxServer : IAsyncDisposable
                 "nginx",
                 () => port,
                 _ => ChildProcess.Start(FindExecutable(), ["-c", Path.Combine(prefix, "nginx.conf"), "-p", prefix, "-g", "daemon off;"], prefix),
-                async _ =>
-                {
-                    using var tcp = new TcpClient();
-                    try
-                    {
-                        await tcp.ConnectAsync("127.0.0.1", port);
-                        return true;
-                    }
-                    catch (SocketException)
-                    {
-                        return false;
-                    }
-                },
+                _ => FreePort.AcceptsAsync(port),
                 StartTimeout);
             return new NginxServer(child, prefix, port);
         }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 
 namespace Alerts.TestSupport;
 
@@ -101,17 +100,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private static async Task<bool> AcceptsAsync(string binDir, string workDir, int port)
     {
-        using (var tcp = new TcpClient())
-        {
-            try
-            {
-                await tcp.ConnectAsync("127.0.0.1", port);
-            }
-            catch (SocketException)
-            {
-                return false;
-            }
-        }
+        if (!await FreePort.AcceptsAsync(port)) return false;
 
         // The port opens before the server accepts sessions (recovery, start-up): pg_isready knows.
         await using var probe = Start(binDir, workDir, "pg_isready", "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-U", "postgres");

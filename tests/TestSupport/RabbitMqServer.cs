@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 
 namespace Alerts.TestSupport;
 
@@ -119,7 +118,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
             "rabbitmq-server",
             () => Port,
             _ => ChildProcess.Start(Path.Combine(LibDir, "rabbitmq-server"), [], workDir, environment),
-            _ => AcceptsAsync(Port),
+            _ => FreePort.AcceptsAsync(Port),
             StartTimeout);
     }
 
@@ -138,20 +137,6 @@ public sealed class RabbitMqServer : IAsyncDisposable
 
             await epmd.DisposeAsync();
             TestCertificates.TryDeleteDirectory(workDir);
-        }
-    }
-
-    private static async Task<bool> AcceptsAsync(int port)
-    {
-        using var tcp = new TcpClient();
-        try
-        {
-            await tcp.ConnectAsync("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 }
