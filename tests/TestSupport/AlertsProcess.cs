@@ -72,6 +72,7 @@ public sealed class AlertsProcess : IAsyncDisposable
         client?.Dispose();
         client = null;
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        ChildProcess? started = null;
         var (child, port) = await ChildProcess.StartServerAsync(
             "alerts serve",
             FreePort.Next,
@@ -83,9 +84,10 @@ public sealed class AlertsProcess : IAsyncDisposable
                     args.AddRange(["--roles", roles]);
                 }
 
-                return Start(env, args);
+                return started = Start(env, args);
             },
-            port => AnswersOkAsync(probe, new Uri($"{Url(port)}/healthz")),
+            // Ready when this process says it listens on the port, not when something else answers there.
+            async port => started!.OutputContains($"Now listening on: {Url(port)}") && await AnswersOkAsync(probe, new Uri($"{Url(port)}/healthz")),
             ServeStartTimeout);
         serve = child;
         client = new HttpClient { BaseAddress = new Uri(Url(port)), Timeout = TimeSpan.FromSeconds(30) };

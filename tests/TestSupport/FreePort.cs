@@ -6,18 +6,30 @@ namespace Alerts.TestSupport;
 /// <summary>Hands out TCP ports that are free on the loopback interface right now.</summary>
 public static class FreePort
 {
-    /// <summary>Asks the OS for a free port on 127.0.0.1 and releases it.</summary>
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>Asks the OS for a free port on 127.0.0.1 and releases it; never the same port twice in one test run.</summary>
     public static int Next()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
+        while (true)
         {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port;
+            try
+            {
+                port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            }
+            finally
+            {
+                listener.Stop();
+            }
+
+            // The OS may offer a port again once it is released, while the server it was chosen for is still starting.
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port)) return port;
+            }
         }
     }
 
