@@ -4,28 +4,23 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Alerts.Core.Data;
 
-/// <summary>
-/// The ignore rules managers made in the Dashboard. Grouping reads them on every batch, so they are cached for a
-/// short while; a change made in this process is seen at once, one made by another process within <see cref="CacheLifetime"/>.
-/// </summary>
+/// <summary>The ignore rules managers made in the Dashboard; grouping reads them through a short-lived cache.</summary>
 public sealed class IgnoreRuleStore(IDbContextFactory<AlertsDbContext> factory, TimeProvider clock)
 {
-    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(15);
     public const int MaxPatternLength = 1000;
 
-    private sealed record Snapshot(DateTime LoadedAt, IReadOnlyDictionary<long, IReadOnlyList<NamedPattern>> ByProject);
-
-    private volatile Snapshot? _snapshot;
+    private readonly SnapshotCache<IReadOnlyDictionary<long, IReadOnlyList<NamedPattern>>> _cache = new(clock);
 
     /// <summary>"ignore rule #3 ^/old-page(\?|$)": how the Dashboard and the notification log name a stored rule.</summary>
     public static string NameOf(IgnoreRule rule) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ignore rule #{rule.Id} {rule.Pattern}");
 
     /// <summary>Each project's stored rules, compiled.</summary>
-    public async ValueTask<IReadOnlyDictionary<long, IReadOnlyList<NamedPattern>>> PatternsByProjectAsync(CancellationToken ct)
+    public ValueTask<IReadOnlyDictionary<long, IReadOnlyList<NamedPattern>>> PatternsByProjectAsync(CancellationToken ct) =>
+        _cache.GetAsync(LoadPatternsAsync, ct);
+
+    private async Task<IReadOnlyDictionary<long, IReadOnlyList<NamedPattern>>> LoadPatternsAsync(CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        if (_snapshot is { } cached && now - cached.LoadedAt < CacheLifetime) return cached.ByProject;
         await using var db = await factory.CreateDbContextAsync(ct);
         var rules = await db.IgnoreRules.AsNoTracking().OrderBy(r => r.Id).ToListAsync(ct);
         var byProject = new Dictionary<long, IReadOnlyList<NamedPattern>>();
@@ -40,7 +35,6 @@ public sealed class IgnoreRuleStore(IDbContextFactory<AlertsDbContext> factory, 
             }
             byProject[group.Key] = patterns;
         }
-        _snapshot = new Snapshot(now, byProject);
         return byProject;
     }
 
@@ -77,7 +71,7 @@ public sealed class IgnoreRuleStore(IDbContextFactory<AlertsDbContext> factory, 
             db.ChangeTracker.Clear();
             rule = await db.IgnoreRules.FirstAsync(r => r.ProjectId == projectId && r.Pattern == pattern, ct);
         }
-        _snapshot = null;
+        _cache.Invalidate();
         return rule;
     }
 
@@ -85,7 +79,7 @@ public sealed class IgnoreRuleStore(IDbContextFactory<AlertsDbContext> factory, 
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var removed = await db.IgnoreRules.Where(r => r.Id == id).ExecuteDeleteAsync(ct) > 0;
-        _snapshot = null;
+        _cache.Invalidate();
         return removed;
     }
 }

@@ -57,12 +57,8 @@ public sealed class FollowUpMails(
             var payload = latest is null ? new EventPayload() : EventJson.Read(latest.Payload);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var mailsInWindow = new ProjectMailCounter(tx.GetDbTransaction(), p, now);
-            var decision = AlertPolicy.Decide(AlertContexts.For(incident, incident.ReportedCount, now, payload.Environment,
-                await mailsInWindow.CountAsync(incident.ProjectId, ct), options, recipientsFor(incident.ProjectId), Trigger.Sweep), p);
-            // As in grouping: a place under the project cap is taken under the project's lock.
-            if (decision.Send)
-                decision = AlertPolicy.Decide(AlertContexts.For(incident, incident.ReportedCount, now, payload.Environment,
-                    await mailsInWindow.LockAsync(incident.ProjectId, ct), options, recipientsFor(incident.ProjectId), Trigger.Sweep), p);
+            var decision = await mailsInWindow.DecideAsync(incident.ProjectId, mails => AlertPolicy.Decide(AlertContexts.For(
+                incident, incident.ReportedCount, now, payload.Environment, mails, options, recipientsFor(incident.ProjectId), Trigger.Sweep), p), ct);
             // Conditional on the clock we read: when two notifiers sweep, one decides and the other moves on.
             if (!await IncidentState.ApplyAsync(tx.GetDbTransaction(), incident, decision, now, incident.LastNotifiedAt, ct)) continue;
             if (decision.Record)

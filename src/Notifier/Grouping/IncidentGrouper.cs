@@ -75,13 +75,9 @@ public sealed class IncidentGrouper(
             var latest = reported.MaxBy(x => x.Event.ReceivedAt)!;
             // The state comes from the upsert, which holds the incident's row lock until commit:
             // a first occurrence or a regression is seen by exactly one transaction.
-            var mailsBefore = await mailsInWindow.CountAsync(incident.ProjectId, ct);
-            var decision = AlertPolicy.Decide(AlertContexts.For(incident, incident.ReportedCount - reported.Count, now,
-                latest.Payload.Environment, mailsBefore, options, recipientsFor(incident.ProjectId)), policy.CurrentValue);
-            // A mail takes a place under the project cap: count again under the project's lock, so two notifiers cannot take the last one.
-            if (decision.Send && await mailsInWindow.LockAsync(incident.ProjectId, ct) is var exact && exact != mailsBefore)
-                decision = AlertPolicy.Decide(AlertContexts.For(incident, incident.ReportedCount - reported.Count, now,
-                    latest.Payload.Environment, exact, options, recipientsFor(incident.ProjectId)), policy.CurrentValue);
+            var decision = await mailsInWindow.DecideAsync(incident.ProjectId, mails => AlertPolicy.Decide(AlertContexts.For(
+                incident, incident.ReportedCount - reported.Count, now, latest.Payload.Environment, mails, options,
+                recipientsFor(incident.ProjectId)), policy.CurrentValue), ct);
             // Noise is mailed only when Alerts:ScannerNoise:Mail asks for it, and then the mail says what it is.
             if (latest.Verdict.Class == BrokenLinkClass.Noise && decision.Record)
                 decision = decision with { Reason = $"{decision.Reason}; {latest.Verdict.Description}" };

@@ -65,7 +65,7 @@ internal sealed class ProjectMailCounter(DbTransaction tx, AlertPolicyOptions po
     private readonly Dictionary<long, int> _added = []; // decided in this batch, written at its end
     private readonly HashSet<long> _locked = [];
 
-    public async Task<int> CountAsync(long projectId, CancellationToken ct)
+    private async Task<int> CountAsync(long projectId, CancellationToken ct)
     {
         if (!_stored.TryGetValue(projectId, out var stored)) _stored[projectId] = stored = await QueryAsync(projectId, ct);
         return stored + _added.GetValueOrDefault(projectId);
@@ -76,7 +76,7 @@ internal sealed class ProjectMailCounter(DbTransaction tx, AlertPolicyOptions po
     /// PostgreSQL) and counts again: concurrent notifiers take places under the cap one at a time. Taken only for a
     /// mail, so rarely contended; the rare deadlock with another batch is resolved by the consumer's retry.
     /// </summary>
-    public async Task<int> LockAsync(long projectId, CancellationToken ct)
+    private async Task<int> LockAsync(long projectId, CancellationToken ct)
     {
         if (_locked.Add(projectId))
         {
@@ -92,6 +92,19 @@ internal sealed class ProjectMailCounter(DbTransaction tx, AlertPolicyOptions po
     }
 
     public void Add(long projectId) => _added[projectId] = _added.GetValueOrDefault(projectId) + 1;
+
+    /// <summary>
+    /// Decides with the project's mail count; a mail takes a place under the cap, so it is decided again with the
+    /// count taken under the project's lock, and two notifiers cannot both take the last place.
+    /// </summary>
+    public async Task<AlertDecision> DecideAsync(long projectId, Func<int, AlertDecision> decide, CancellationToken ct)
+    {
+        var before = await CountAsync(projectId, ct);
+        var decision = decide(before);
+        if (!decision.Send) return decision;
+        var exact = await LockAsync(projectId, ct);
+        return exact == before ? decision : decide(exact);
+    }
 
     private async Task<int> QueryAsync(long projectId, CancellationToken ct)
     {

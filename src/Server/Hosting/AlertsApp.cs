@@ -3,11 +3,9 @@ using Alerts.Core;
 using Alerts.Core.Data;
 using Alerts.Core.Messaging;
 using Alerts.Core.Observability;
-using Alerts.Core.Options;
 using Alerts.Dashboard;
 using Alerts.Notifier;
 using Alerts.Notifier.Jobs;
-using Microsoft.AspNetCore.HttpsPolicy;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -26,10 +24,7 @@ public static class AlertsApp
         });
         if (!string.IsNullOrWhiteSpace(urls)) builder.WebHost.UseUrls(urls);
         builder.AddAlertsCore();
-        builder.Services.AddValidatedOptions<HttpOptions>(HttpOptions.SectionName, HttpOptions.Validate);
-        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<HttpOptions>>((f, http) => http.Value.Apply(f));
-        builder.Services.AddOptions<HstsOptions>().Configure<IOptions<HttpOptions>>((h, http) => h.MaxAge = TimeSpan.FromDays(http.Value.HstsMaxAgeDays));
-        builder.Services.AddOptions<HttpsRedirectionOptions>().Configure<IOptions<HttpOptions>>((r, http) => r.HttpsPort = http.Value.HttpsPort);
+        builder.Services.AddAlertsHttp();
         builder.AddAlertsObservability($"alerts-{roles.ToString().ToLowerInvariant().Replace(", ", "-", StringComparison.Ordinal)}");
         builder.Services.AddProblemDetails();
         builder.AddApiDocs();
@@ -47,15 +42,7 @@ public static class AlertsApp
         }, roles.HasFlag(Roles.Notifier) ? HealthStatus.Unhealthy : HealthStatus.Degraded);
 
         var app = builder.Build();
-        var http = app.Services.GetRequiredService<IOptions<HttpOptions>>().Value;
-        if (http.TrustsProxies) app.UseForwardedHeaders(); // first: everything after sees the client's address and scheme
-        app.UseExceptionHandler(); // ProblemDetails, never a stack trace; the developer page exists only in Development
-        if (http.RequireHttps)
-        {
-            app.UseHsts();
-            // Probes and scrapes come over plain http from inside; they are not redirected.
-            app.UseWhen(ctx => !ObservabilityRegistration.IsProbe(ctx.Request.Path), a => a.UseHttpsRedirection());
-        }
+        app.UseAlertsHttp();
         app.UseStatusCodePages();
         if (roles.HasFlag(Roles.Dashboard))
         {

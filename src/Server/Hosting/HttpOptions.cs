@@ -1,5 +1,9 @@
 using System.Net;
+using Alerts.Core.Observability;
+using Alerts.Core.Options;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.HttpsPolicy;
+using Microsoft.Extensions.Options;
 
 namespace Alerts.Server.Hosting;
 
@@ -48,5 +52,33 @@ public sealed class HttpOptions
         forwarded.KnownIPNetworks.Clear();
         foreach (var proxy in KnownProxies) forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
         foreach (var network in KnownNetworks) forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+    }
+}
+
+internal static class HttpRegistration
+{
+    /// <summary>Forwarded headers, HSTS and the https redirect, all from <see cref="HttpOptions"/>.</summary>
+    public static IServiceCollection AddAlertsHttp(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<HttpOptions>(HttpOptions.SectionName, HttpOptions.Validate);
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<HttpOptions>>((f, http) => http.Value.Apply(f));
+        services.AddOptions<HstsOptions>().Configure<IOptions<HttpOptions>>((h, http) => h.MaxAge = TimeSpan.FromDays(http.Value.HstsMaxAgeDays));
+        services.AddOptions<HttpsRedirectionOptions>().Configure<IOptions<HttpOptions>>((r, http) => r.HttpsPort = http.Value.HttpsPort);
+        return services;
+    }
+
+    /// <summary>The front of the pipeline: the client's address and scheme, then errors as ProblemDetails, then https.</summary>
+    public static WebApplication UseAlertsHttp(this WebApplication app)
+    {
+        var http = app.Services.GetRequiredService<IOptions<HttpOptions>>().Value;
+        if (http.TrustsProxies) app.UseForwardedHeaders(); // first: everything after sees the client's address and scheme
+        app.UseExceptionHandler(); // ProblemDetails, never a stack trace; the developer page exists only in Development
+        if (http.RequireHttps)
+        {
+            app.UseHsts();
+            // Probes and scrapes come over plain http from inside; they are not redirected.
+            app.UseWhen(ctx => !ObservabilityRegistration.IsProbe(ctx.Request.Path), a => a.UseHttpsRedirection());
+        }
+        return app;
     }
 }
