@@ -52,6 +52,8 @@ public static class NotifierExtensions
     public static IHostApplicationBuilder AddNotifier(this IHostApplicationBuilder builder)
     {
         builder.AddSelfMonitoring();
+        builder.Services.AddSingleton<GroupingBatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupingBatcher>());
         builder.Services.AddSingleton<FollowUpMails>();
         builder.Services.AddSingleton<BrokenLinkDigest>();
         builder.Services.AddScoped<NotifierSweepJob>();

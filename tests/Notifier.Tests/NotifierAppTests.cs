@@ -1,6 +1,10 @@
 using System.Net;
+using Alerts.Contracts;
+using Alerts.Core.Domain;
 using Alerts.TestSupport;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Alerts.Notifier.Tests;
 
@@ -40,5 +44,34 @@ public class NotifierAppTests
         Assert.Equal(2, await app.QueryAsync(db => db.IncidentHourlyCounts.Where(h => h.IncidentId == incident.Id).SumAsync(h => h.Count)));
         Assert.Equal(1, await app.QueryAsync(db => db.Notifications.CountAsync()));
         Assert.Single(await smtp.GetMailsAsync());
+    }
+
+    [Fact]
+    public async Task EventStoredWithoutFingerprint_GroupsWithTheSameErrorPostedNow()
+    {
+        await using var app = await AlertsTestApp.StartAsync();
+        using (var posted = await app.Client.SendAsync(AlertsTestApp.EventRequest(SampleEvents.Error(line: 42))))
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        var stored = await Wait.UntilAsync(() => app.QueryAsync(db => db.Events.FirstOrDefaultAsync(e => e.IncidentId != null)),
+            Timeout, "the posted error to be grouped");
+        Assert.Equal(Fingerprinter.Compute(stored.Kind, Alerts.Core.Events.EventJson.Read(stored.Payload)), stored.Fingerprint);
+
+        // A row as a collector before this version left it: the same error, without its fingerprint.
+        const string legacyId = "0123456789abcdef0123456789abcdef";
+        await app.QueryAsync(async db =>
+        {
+            db.Events.Add(new StoredEvent
+            {
+                Id = legacyId, ProjectId = stored.ProjectId, Kind = stored.Kind,
+                Timestamp = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow, Payload = stored.Payload,
+            });
+            return await db.SaveChangesAsync();
+        });
+        await app.Services.GetRequiredService<IBus>().Publish(new EventsAccepted([legacyId]));
+
+        var incident = await Wait.UntilAsync(() => app.QueryAsync(db => db.Incidents.FirstOrDefaultAsync(i => i.Count == 2)),
+            Timeout, "the old row to be counted on the same incident");
+        Assert.Equal(1, await app.QueryAsync(db => db.Incidents.CountAsync()));
+        Assert.Equal(incident.Id, await app.QueryAsync(db => db.Events.Where(e => e.Id == legacyId).Select(e => e.IncidentId).SingleAsync()));
     }
 }

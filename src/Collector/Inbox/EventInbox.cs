@@ -27,6 +27,7 @@ public sealed class EventInbox : BackgroundService
     private readonly int _maxBatch;
     private readonly IDisposable _depthGauge;
     private readonly int _writeTimeout;
+    private InboxWriter? _writer; // used by the one writer loop only
 
     public EventInbox(IDbContextFactory<AlertsDbContext> factory, IBus bus, WriteGate gate, IOptions<CollectorOptions> options, ILogger<EventInbox> logger)
     {
@@ -57,6 +58,7 @@ public sealed class EventInbox : BackgroundService
         _queue.Writer.TryComplete(); // stop taking, finish writing what was accepted
         await base.StopAsync(cancellationToken);
         _depthGauge.Dispose();
+        if (_writer is not null) await _writer.DisposeAsync();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -111,46 +113,18 @@ public sealed class EventInbox : BackgroundService
     private async Task<List<string>> InsertAsync(List<Pending> batch)
     {
         using var turn = await _gate.EnterAsync(TimeSpan.FromSeconds(_writeTimeout));
-        await using var db = await _factory.CreateDbContextAsync();
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync();
-        connection.SetLockTimeout(_writeTimeout);
-        await using var tx = await connection.BeginTransactionAsync();
-        // The id table remembers every id for the idempotency window, after the event row itself may have been pruned.
-        await using var seen = tx.CreateCommand();
-        seen.CommandTimeout = _writeTimeout;
-        seen.CommandText = """INSERT INTO "EventIds" ("Id", "SeenAt") VALUES (@key, @seen) ON CONFLICT ("Id") DO NOTHING""";
-        var key = seen.AddParameter("@key");
-        var seenAt = seen.AddParameter("@seen");
-        await using var insert = tx.CreateCommand();
-        insert.CommandTimeout = _writeTimeout;
-        insert.CommandText = """
-            INSERT INTO "Events" ("Id", "ProjectId", "Kind", "Timestamp", "ReceivedAt", "Payload")
-            VALUES (@id, @project, @kind, @ts, @received, @payload)
-            ON CONFLICT ("Id") DO NOTHING
-            """;
-        var id = insert.AddParameter("@id");
-        var project = insert.AddParameter("@project");
-        var kind = insert.AddParameter("@kind");
-        var ts = insert.AddParameter("@ts");
-        var received = insert.AddParameter("@received");
-        var payload = insert.AddParameter("@payload");
-        var added = new List<string>(batch.Count);
-        foreach (var p in batch)
+        var writer = _writer ??= await InboxWriter.OpenAsync(_factory, _writeTimeout);
+        try
         {
-            key.Value = SeenEventId.KeyOf(p.Event.Id);
-            seenAt.Value = new DateTimeOffset(p.Event.ReceivedAt).ToUnixTimeSeconds();
-            if (await seen.ExecuteNonQueryAsync() == 0) continue;
-            id.Value = p.Event.Id;
-            project.Value = p.Event.ProjectId;
-            kind.Value = (int)p.Event.Kind;
-            ts.Value = p.Event.Timestamp;
-            received.Value = p.Event.ReceivedAt;
-            payload.Value = p.Event.Payload;
-            if (await insert.ExecuteNonQueryAsync() > 0) added.Add(p.Event.Id);
+            return await writer.InsertAsync(batch.Select(p => p.Event));
         }
-        await tx.CommitAsync();
-        return added;
+        catch
+        {
+            // A failed connection (busy, full, broken) is not reused: the next batch starts on a fresh one.
+            _writer = null;
+            await writer.DisposeAsync();
+            throw;
+        }
     }
 
     private sealed record Pending(StoredEvent Event, TaskCompletionSource Committed);

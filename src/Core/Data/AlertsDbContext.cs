@@ -48,6 +48,7 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
         {
             e.ToTable("Events");
             e.Property(x => x.Id).HasMaxLength(32);
+            e.Property(x => x.Fingerprint).HasMaxLength(64);
             e.HasIndex(x => x.IncidentId);
             e.HasIndex(x => x.ReceivedAt).HasFilter("\"IncidentId\" IS NULL").HasDatabaseName("IX_Events_Ungrouped");
         });

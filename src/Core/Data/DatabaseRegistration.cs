@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Alerts.Core.Options;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -78,7 +79,12 @@ internal sealed class SqliteDurability(int maxSizeMegabytes) : DbConnectionInter
 {
     private const int PageSize = 4096; // SQLite's default, which the database keeps
 
-    private readonly string _pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=33554432; PRAGMA busy_timeout=30000;"
+    private const int BusyTimeoutMs = 30000;
+
+    // Settings that stay with a pooled connection's SQLite handle: applied once per handle, not at every open.
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
+
+    private readonly string _pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=33554432;"
         + (maxSizeMegabytes > 0 ? $" PRAGMA max_page_count={maxSizeMegabytes * (1024L * 1024 / PageSize)};" : "");
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
@@ -91,8 +97,12 @@ internal sealed class SqliteDurability(int maxSizeMegabytes) : DbConnectionInter
 
     private void Apply(DbConnection connection)
     {
+        var handle = ((SqliteConnection)connection).Handle!;
+        SQLitePCL.raw.sqlite3_busy_timeout(handle, BusyTimeoutMs); // at every open: the last user may have changed it (SetLockTimeout)
+        if (Configured.TryGetValue(handle, out _)) return;
         using var cmd = connection.CreateCommand();
         cmd.CommandText = _pragmas;
         cmd.ExecuteNonQuery();
+        Configured.AddOrUpdate(handle, handle);
     }
 }

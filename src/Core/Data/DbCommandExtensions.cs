@@ -12,9 +12,7 @@ public static class DbCommandExtensions
     {
         if (connection is not Microsoft.Data.Sqlite.SqliteConnection sqlite) return;
         sqlite.DefaultTimeout = seconds;
-        using var cmd = sqlite.CreateCommand();
-        cmd.CommandText = $"PRAGMA busy_timeout={seconds * 1000};";
-        cmd.ExecuteNonQuery();
+        SQLitePCL.raw.sqlite3_busy_timeout(sqlite.Handle, seconds * 1000);
     }
 
     /// <summary>A command on the transaction's connection, enlisted in it.</summary>

@@ -35,6 +35,13 @@ public sealed class StoredEvent
     public DateTime Timestamp { get; set; }
     public DateTime ReceivedAt { get; set; }
     public required string Payload { get; set; }
+
+    /// <summary>
+    /// Computed when the event is received, from the scrubbed payload, so grouping reads no payload to fold it;
+    /// null for events stored before it was kept, which grouping fingerprints from the payload.
+    /// </summary>
+    public string? Fingerprint { get; set; }
+
     public long? IncidentId { get; set; }
 
     /// <summary>
@@ -56,6 +63,7 @@ public sealed class StoredEvent
             Timestamp = payload.Timestamp.Value.ToUniversalTime(),
             ReceivedAt = now,
             Payload = EventJson.Write(payload),
+            Fingerprint = Fingerprinter.Compute(kind, payload),
         };
     }
 }

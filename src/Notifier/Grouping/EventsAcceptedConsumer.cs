@@ -5,11 +5,11 @@ using Microsoft.Extensions.Options;
 
 namespace Alerts.Notifier.Grouping;
 
-public sealed class EventsAcceptedConsumer(IncidentGrouper grouper) : IConsumer<EventsAccepted>
+public sealed class EventsAcceptedConsumer(GroupingBatcher grouping) : IConsumer<EventsAccepted>
 {
     public async Task Consume(ConsumeContext<EventsAccepted> context)
     {
-        var queued = await grouper.GroupAsync(context.Message.EventIds, context.CancellationToken);
+        var queued = await grouping.GroupAsync(context.Message.EventIds, context.CancellationToken);
         if (queued.Count > 0)
             await context.Publish(new NotificationsQueued(queued), context.CancellationToken);
     }
@@ -17,19 +17,19 @@ public sealed class EventsAcceptedConsumer(IncidentGrouper grouper) : IConsumer<
 
 public sealed class EventsAcceptedConsumerDefinition : ConsumerDefinition<EventsAcceptedConsumer>
 {
-    private readonly int _concurrency;
+    private readonly int _messageLimit;
 
     public EventsAcceptedConsumerDefinition(IOptions<MessagingOptions> messaging, IOptions<DatabaseOptions> database)
     {
-        // SQLite has one writer: parallel grouping would only wait on its lock.
-        _concurrency = messaging.Value.GroupingConcurrency ?? (database.Value.Provider == DatabaseProvider.Sqlite ? 1 : 8);
-        ConcurrentMessageLimit = _concurrency;
+        // More messages than grouping transactions: those that wait in the GroupingBatcher are grouped together.
+        _messageLimit = Math.Max(16, GroupingBatcher.Concurrency(messaging.Value, database.Value) * 4);
+        ConcurrentMessageLimit = _messageLimit;
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<EventsAcceptedConsumer> consumerConfigurator, IRegistrationContext context)
     {
         endpointConfigurator.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
-        endpointConfigurator.PrefetchCount = Math.Max(16, _concurrency * 2);
+        endpointConfigurator.PrefetchCount = _messageLimit * 2;
     }
 }

@@ -50,13 +50,13 @@ public sealed class IncidentGrouper(
         var recipientsFor = await recipientStore.CurrentAsync(ct);
         var notifications = new List<Notification>();
         var groups = claimed
-            .Select(e => Occurrence.Of(e, EventJson.Read(e.Payload), rulesFor))
-            .GroupBy(x => (x.Event.ProjectId, Fingerprint: Fingerprinter.Compute(x.Event.Kind, x.Payload)))
+            .GroupBy(e => (e.ProjectId, e.Fingerprint))
             .OrderBy(g => g.Key.ProjectId).ThenBy(g => g.Key.Fingerprint, StringComparer.Ordinal) // one lock order for all notifiers: no deadlock
             .ToList();
+        var payloads = await PayloadsAsync(transaction, claimed, [.. groups.SelectMany(PayloadsRead)], ct);
         foreach (var group in groups)
         {
-            var items = group.ToList();
+            var items = group.Select(e => Occurrence.Of(e, payloads.GetValueOrDefault(e.Id), rulesFor)).ToList();
             var split = items.ToLookup(x => x.HeldBack(options.ScannerNoise.Mail));
             var heldBack = split[true].ToList();
             var reported = split[false].ToList();
@@ -76,7 +76,7 @@ public sealed class IncidentGrouper(
             // The state comes from the upsert, which holds the incident's row lock until commit:
             // a first occurrence or a regression is seen by exactly one transaction.
             var decision = await mailsInWindow.DecideAsync(incident.ProjectId, mails => AlertPolicy.Decide(AlertContexts.For(
-                incident, incident.ReportedCount - reported.Count, now, latest.Payload.Environment, mails, options,
+                incident, incident.ReportedCount - reported.Count, now, latest.Read.Environment, mails, options,
                 recipientsFor(incident.ProjectId)), policy.CurrentValue), ct);
             // Noise is mailed only when Alerts:ScannerNoise:Mail asks for it, and then the mail says what it is.
             if (latest.Verdict.Class == BrokenLinkClass.Noise && decision.Record)
@@ -84,7 +84,7 @@ public sealed class IncidentGrouper(
             await IncidentState.ApplyAsync(transaction, incident, decision, now, expectedLastNotifiedAt: null, ct);
             if (!decision.Record) continue;
             if (decision.Send) mailsInWindow.Add(incident.ProjectId);
-            notifications.Add(AlertNotifications.For(incident, latest.Event.Id, latest.Payload, decision, options, now));
+            notifications.Add(AlertNotifications.For(incident, latest.Event.Id, latest.Read, decision, options, now));
         }
         db.Notifications.AddRange(notifications);
         await db.SaveChangesAsync(ct);
@@ -94,16 +94,18 @@ public sealed class IncidentGrouper(
         return [.. notifications.Where(n => n.Status == NotificationStatus.Pending).Select(n => n.Id)];
     }
 
-    private static async Task<List<StoredEvent>> ClaimAsync(DbTransaction tx, IReadOnlyList<string> ids, CancellationToken ct)
+    private static async Task<List<ClaimedEvent>> ClaimAsync(DbTransaction tx, IReadOnlyList<string> ids, CancellationToken ct)
     {
         await using var cmd = tx.CreateCommand();
         var list = cmd.AddListParameters("e", ids);
+        // The payload only of an event stored before fingerprints were kept: grouping needs it to fingerprint the event.
+        const string columns = """ "Id", "ProjectId", "Kind", "ReceivedAt", "Fingerprint", CASE WHEN "Fingerprint" IS NULL THEN "Payload" END """;
         // SQLite's transaction holds the database's one write lock from its BEGIN IMMEDIATE: no one can take these
         // events before it commits, so reading them claims them, and each row is rewritten once, when assigned.
         if (tx.Connection is SqliteConnection)
         {
             cmd.CommandText = $"""
-                SELECT "Id", "ProjectId", "Kind", "ReceivedAt", "Payload" FROM "Events"
+                SELECT {columns} FROM "Events"
                 WHERE "Id" IN ({list}) AND "IncidentId" IS NULL
                 """;
         }
@@ -113,23 +115,40 @@ public sealed class IncidentGrouper(
             cmd.CommandText = $"""
                 UPDATE "Events" SET "IncidentId" = @claimed
                 WHERE "Id" IN ({list}) AND "IncidentId" IS NULL
-                RETURNING "Id", "ProjectId", "Kind", "ReceivedAt", "Payload"
+                RETURNING {columns}
                 """;
         }
-        var events = new List<StoredEvent>(ids.Count);
+        var events = new List<ClaimedEvent>(ids.Count);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            events.Add(new StoredEvent
-            {
-                Id = reader.GetString(0),
-                ProjectId = reader.GetInt64(1),
-                Kind = (EventKind)reader.GetInt32(2),
-                ReceivedAt = DateTime.SpecifyKind(reader.GetDateTime(3), DateTimeKind.Utc),
-                Payload = reader.GetString(4),
-            });
+            var kind = (EventKind)reader.GetInt32(2);
+            var payload = reader.IsDBNull(5) ? null : EventJson.Read(reader.GetString(5));
+            events.Add(new ClaimedEvent(
+                reader.GetString(0), reader.GetInt64(1), kind, DateTime.SpecifyKind(reader.GetDateTime(3), DateTimeKind.Utc),
+                reader.IsDBNull(4) ? Fingerprinter.Compute(kind, payload!) : reader.GetString(4), payload));
         }
         return events;
+    }
+
+    /// <summary>
+    /// The events whose payload grouping reads: every broken link (its rules look at the request), and of an error
+    /// group only the first (the title) and the latest (the mail).
+    /// </summary>
+    private static IEnumerable<ClaimedEvent> PayloadsRead(IGrouping<(long, string), ClaimedEvent> group) =>
+        group.First().Kind == EventKind.BrokenLink ? group : [group.MinBy(e => e.ReceivedAt)!, group.MaxBy(e => e.ReceivedAt)!];
+
+    private static async Task<Dictionary<string, EventPayload>> PayloadsAsync(
+        DbTransaction tx, List<ClaimedEvent> claimed, IEnumerable<ClaimedEvent> wanted, CancellationToken ct)
+    {
+        var payloads = claimed.Where(e => e.Payload is not null).ToDictionary(e => e.Id, e => e.Payload!, StringComparer.Ordinal);
+        var ids = wanted.Select(e => e.Id).Where(id => !payloads.ContainsKey(id)).Distinct().ToList();
+        if (ids.Count == 0) return payloads;
+        await using var cmd = tx.CreateCommand();
+        cmd.CommandText = $"""SELECT "Id", "Payload" FROM "Events" WHERE "Id" IN ({cmd.AddListParameters("e", ids)})""";
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) payloads[reader.GetString(0)] = EventJson.Read(reader.GetString(1));
+        return payloads;
     }
 
     /// <summary>
@@ -150,8 +169,8 @@ public sealed class IncidentGrouper(
         if (await cmd.ExecuteNonQueryAsync(ct) == 0 || incident.Status == IncidentStatus.Ignored) return null;
         incident.IgnoredBy = rule;
         var decision = new AlertDecision(true, false, IncidentTitle.OneLine($"held back: {rule}", 200),
-            RecipientRouting.For(incident.Kind, incident.ProjectId, latest.Payload.Environment, options, stored), incident.Status);
-        return AlertNotifications.For(incident, latest.Event.Id, latest.Payload, decision, options, now);
+            RecipientRouting.For(incident.Kind, incident.ProjectId, latest.Read.Environment, options, stored), incident.Status);
+        return AlertNotifications.For(incident, latest.Event.Id, latest.Read, decision, options, now);
     }
 
     private static async Task<Incident> UpsertIncidentAsync(
@@ -163,7 +182,7 @@ public sealed class IncidentGrouper(
         cmd.AddParameter("@project", projectId);
         cmd.AddParameter("@fingerprint", fingerprint);
         cmd.AddParameter("@kind", (int)first.Event.Kind);
-        cmd.AddParameter("@title", IncidentTitle.For(first.Event.Kind, first.Payload));
+        cmd.AddParameter("@title", IncidentTitle.For(first.Event.Kind, first.Read));
         cmd.AddParameter("@count", (long)items.Count);
         cmd.AddParameter("@first", first.Event.ReceivedAt);
         cmd.AddParameter("@last", last.Event.ReceivedAt);
@@ -231,13 +250,22 @@ public sealed class IncidentGrouper(
     }
 }
 
-/// <summary>An event being grouped, with what the broken-link rules say of it (errors are always reported).</summary>
-internal sealed record Occurrence(StoredEvent Event, EventPayload Payload, BrokenLinkVerdict Verdict)
+/// <summary>An event claimed for grouping: its payload is read only when it has no fingerprint yet.</summary>
+internal sealed record ClaimedEvent(string Id, long ProjectId, EventKind Kind, DateTime ReceivedAt, string Fingerprint, EventPayload? Payload);
+
+/// <summary>
+/// An event being grouped, with what the broken-link rules say of it (errors are always reported). Its payload is
+/// there for every broken link and for the first and latest error of its group (<see cref="IncidentGrouper"/> reads no other).
+/// </summary>
+internal sealed record Occurrence(ClaimedEvent Event, EventPayload? Payload, BrokenLinkVerdict Verdict)
 {
-    public static Occurrence Of(StoredEvent e, EventPayload payload, Func<long, BrokenLinkRuleSet>? rulesFor) =>
-        new(e, payload, e.Kind == EventKind.BrokenLink && rulesFor is not null
+    public static Occurrence Of(ClaimedEvent e, EventPayload? payload, Func<long, BrokenLinkRuleSet>? rulesFor) =>
+        new(e, payload, e.Kind == EventKind.BrokenLink && rulesFor is not null && payload is not null
             ? BrokenLinkRules.Classify(payload.Request?.Url, payload.Request?.Referrer, payload.Request?.UserAgent, rulesFor(e.ProjectId))
             : BrokenLinkVerdict.Reported);
+
+    /// <summary>The payload of an occurrence grouping has read (see the type's summary).</summary>
+    public EventPayload Read => Payload ?? throw new InvalidOperationException($"The payload of event {Event.Id} was not read.");
 
     /// <summary>Counted but not reported: ignorable, or noise unless noise is to be mailed.</summary>
     public bool HeldBack(bool mailNoise) =>

@@ -11,7 +11,7 @@ internal static class ReferrerCounts
     public static async Task UpsertAsync(DbTransaction tx, long incidentId, IReadOnlyList<Occurrence> items, CancellationToken ct)
     {
         var byReferrer = items
-            .GroupBy(x => Key(x.Payload.Request?.Referrer), StringComparer.Ordinal)
+            .GroupBy(x => Key(x.Read.Request?.Referrer), StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal);
         foreach (var g in byReferrer)
         {

@@ -358,6 +358,10 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Fingerprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("IncidentId")
                         .HasColumnType("INTEGER");
 

@@ -1,0 +1,74 @@
+using System.Threading.Channels;
+using Alerts.Core.Options;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Notifier.Grouping;
+
+/// <summary>
+/// Group commit for grouping: the messages that arrive while a grouping transaction runs are folded together in the
+/// next one, so a flood costs a transaction (and its commit) per handful of inbox batches, not one per batch.
+/// <c>Alerts:Messaging:GroupingConcurrency</c> transactions run at once (1 on SQLite, which has one writer).
+/// </summary>
+public sealed class GroupingBatcher : BackgroundService
+{
+    private const int MaxEvents = 1000; // bounds a transaction, so the inbox's turn at SQLite's one write lock comes soon
+
+    // How long the first waiting message waits for others: without it, grouping and the inbox take strict turns at
+    // SQLite's write lock, one inbox batch per grouping transaction. A few ms are nothing next to a mail's latency.
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
+
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(); // bounded by the consumer's message limit
+    private readonly IncidentGrouper _grouper;
+    private readonly int _concurrency;
+
+    public GroupingBatcher(IncidentGrouper grouper, IOptions<MessagingOptions> messaging, IOptions<DatabaseOptions> database)
+    {
+        _grouper = grouper;
+        _concurrency = Concurrency(messaging.Value, database.Value);
+    }
+
+    public static int Concurrency(MessagingOptions messaging, DatabaseOptions database) =>
+        messaging.GroupingConcurrency ?? (database.Provider == DatabaseProvider.Sqlite ? 1 : 8);
+
+    /// <summary>Groups the events, together with whatever else is waiting; returns the ids of notifications to send.</summary>
+    public Task<IReadOnlyList<long>> GroupAsync(IReadOnlyList<string> eventIds, CancellationToken ct)
+    {
+        var pending = new Pending(eventIds, new TaskCompletionSource<IReadOnlyList<long>>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending)) throw new InvalidOperationException("Grouping has stopped.");
+        return pending.Grouped.Task.WaitAsync(ct);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete(); // the bus stopped first (registered later): finish what its consumers handed in
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, _concurrency).Select(_ => Task.Run(GroupLoopAsync, CancellationToken.None)));
+
+    private async Task GroupLoopAsync()
+    {
+        var batch = new List<Pending>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            if (_queue.Reader.Count < MaxEvents / 32) await Task.Delay(Linger); // few waiting: let the next inbox batches join
+            for (var events = 0; events < MaxEvents && _queue.Reader.TryRead(out var p); events += p.EventIds.Count) batch.Add(p);
+            if (batch.Count == 0) continue;
+            try
+            {
+                var queued = await _grouper.GroupAsync([.. batch.SelectMany(p => p.EventIds).Distinct(StringComparer.Ordinal)], CancellationToken.None);
+                batch[0].Grouped.TrySetResult(queued); // one message publishes the notifications to send
+                foreach (var p in batch.Skip(1)) p.Grouped.TrySetResult([]);
+            }
+            catch (Exception ex)
+            {
+                foreach (var p in batch) p.Grouped.TrySetException(ex); // each message is retried, and faults, as on its own
+            }
+            batch.Clear();
+        }
+    }
+
+    private sealed record Pending(IReadOnlyList<string> EventIds, TaskCompletionSource<IReadOnlyList<long>> Grouped);
+}
