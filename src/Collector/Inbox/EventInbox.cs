@@ -116,7 +116,7 @@ public sealed class EventInbox : BackgroundService
         var writer = _writer ??= await InboxWriter.OpenAsync(_factory, _writeTimeout);
         try
         {
-            return await writer.InsertAsync(batch.Select(p => p.Event));
+            return await writer.InsertAsync([.. batch.Select(p => p.Event)]);
         }
         catch
         {
