@@ -21,7 +21,8 @@ internal static class BodyReader
         var opened = Open(http, max, max, what);
         if (opened.Error is { } error) return new Body(default, error);
         await using var source = opened.Stream!;
-        var buffer = new MemoryStream();
+        // Sized for the declared length (at most the limit), so the buffer is not grown and copied on the way.
+        var buffer = new MemoryStream(http.Request.ContentLength is { } length and > 0 ? (int)Math.Min(length, max) : 0);
         try
         {
             await source.CopyToAsync(buffer, http.RequestAborted);

@@ -29,28 +29,34 @@ public static class SentryApi
 
     public static IEndpointRouteBuilder MapSentryApi(this IEndpointRouteBuilder app)
     {
+        var (keys, limiter, ingestor, options) = IngestionServices.From(app);
         var sentry = app.MapGroup("/api/{projectId:long}")
             .WithTags("Sentry")
-            .DisableAntiforgery()
-            .AddEndpointFilter(async (context, next) =>
-            {
-                // Browser SDKs post cross-origin and read the rate-limit headers of the answer.
-                var headers = context.HttpContext.Response.Headers;
-                headers.AccessControlAllowOrigin = "*";
-                headers.AccessControlExposeHeaders = $"{ErrorHeader}, {RateLimitsHeader}, Retry-After";
-                return await next(context);
-            });
-        sentry.MapPost("/envelope/", PostEnvelope).WithName("PostSentryEnvelope")
+            .DisableAntiforgery();
+        sentry.MapPost("/envelope/", Task<Results<JsonAnswer<SentryAccepted>, ProblemHttpResult>> (long projectId, HttpContext http) =>
+                PostEnvelope(projectId, http, keys, limiter, ingestor, options))
+            .WithName("PostSentryEnvelope")
             .WithSummary("Sentry SDK envelope (X-Sentry-Auth, sentry_key or the envelope's dsn; gzip, deflate, br).");
-        sentry.MapPost("/store/", PostStore).WithName("PostSentryStore")
+        sentry.MapPost("/store/", Task<Results<JsonAnswer<SentryAccepted>, ProblemHttpResult>> (long projectId, HttpContext http) =>
+                PostStore(projectId, http, keys, limiter, ingestor, options))
+            .WithName("PostSentryStore")
             .WithSummary("Sentry SDK event (X-Sentry-Auth or sentry_key; gzip, deflate, br).");
         sentry.ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(429);
+        sentry.ShortCircuit(); // as the native API: nothing after routing concerns ingestion
         return app;
     }
 
-    public static async Task<Results<JsonHttpResult<SentryAccepted>, ProblemHttpResult>> PostEnvelope(
+    /// <summary>Browser SDKs post cross-origin and read the rate-limit headers of the answer.</summary>
+    private static void AllowBrowsers(HttpResponse response)
+    {
+        response.Headers.AccessControlAllowOrigin = "*";
+        response.Headers.AccessControlExposeHeaders = $"{ErrorHeader}, {RateLimitsHeader}, Retry-After";
+    }
+
+    public static async Task<Results<JsonAnswer<SentryAccepted>, ProblemHttpResult>> PostEnvelope(
         long projectId, HttpContext http, ProjectKeyResolver keys, KeyRateLimiter limiter, EventIngestor ingestor, IOptions<CollectorOptions> options)
     {
+        AllowBrowsers(http.Response);
         var limits = options.Value;
         if (!IsEnvelopeType(http.Request.ContentType))
             return Fail(http, 415, "Unsupported media type", "Send the envelope as 'Content-Type: application/x-sentry-envelope'.");
@@ -109,9 +115,10 @@ public static class SentryApi
         return await IngestAsync(http, limiter, ingestor, key!, projectId, mapped);
     }
 
-    public static async Task<Results<JsonHttpResult<SentryAccepted>, ProblemHttpResult>> PostStore(
+    public static async Task<Results<JsonAnswer<SentryAccepted>, ProblemHttpResult>> PostStore(
         long projectId, HttpContext http, ProjectKeyResolver keys, KeyRateLimiter limiter, EventIngestor ingestor, IOptions<CollectorOptions> options)
     {
+        AllowBrowsers(http.Response);
         if (!IsStoreType(http.Request.ContentType))
             return Fail(http, 415, "Unsupported media type", "Send the event as 'Content-Type: application/json'.");
         var key = SentryAuth.KeyOf(http.Request);
@@ -138,7 +145,7 @@ public static class SentryApi
         return await IngestAsync(http, limiter, ingestor, key!, projectId, mapped);
     }
 
-    private static async Task<Results<JsonHttpResult<SentryAccepted>, ProblemHttpResult>> IngestAsync(
+    private static async Task<Results<JsonAnswer<SentryAccepted>, ProblemHttpResult>> IngestAsync(
         HttpContext http, KeyRateLimiter limiter, EventIngestor ingestor, string key, long projectId, MappedEvent mapped)
     {
         if (limiter.TryTake(key, 1) is { IsAllowed: false } limited)
@@ -166,8 +173,8 @@ public static class SentryApi
         return null;
     }
 
-    private static JsonHttpResult<SentryAccepted> Accepted(string? id) =>
-        TypedResults.Json(new SentryAccepted(id), SentryJsonContext.Default.SentryAccepted);
+    private static JsonAnswer<SentryAccepted> Accepted(string? id) =>
+        new(StatusCodes.Status200OK, new SentryAccepted(id), SentryJsonContext.Default.SentryAccepted);
 
     private static ProblemHttpResult Fail(HttpContext http, int status, string title, string detail) =>
         Fail(http, EventsApi.Problem(status, title, detail));

@@ -44,6 +44,9 @@ public static class AlertsApp
         var app = builder.Build();
         app.UseAlertsHttp();
         app.UseStatusCodePages();
+        // After the error handlers, so the ingestion endpoints, which short-circuit at routing, still answer ProblemDetails;
+        // before the dashboard's middleware, which they skip.
+        app.UseRouting();
         if (roles.HasFlag(Roles.Dashboard))
         {
             app.UseDashboardErrorPages();
