@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Data.Common;
+using System.Text;
+using System.Text.Json;
 
 namespace Alerts.Core.Data;
 
@@ -32,15 +35,30 @@ public static class DbCommandExtensions
         return p;
     }
 
-    /// <summary>Adds @{prefix}0..n for an IN list and returns "@p0, @p1, ...".</summary>
-    public static string AddListParameters<T>(this DbCommand cmd, string prefix, IReadOnlyList<T> values)
+    /// <summary>
+    /// A list as one parameter, for <c>IN (...)</c>: a JSON array that <c>json_each</c> unpacks on SQLite, an array
+    /// that <c>unnest</c> unpacks on PostgreSQL. One parameter keeps the statement's text the same for any count, and
+    /// binds in one step where @p0..@pN would each be looked up by name (a cost that grows with the square of the count).
+    /// </summary>
+    public static string AddList<T>(this DbCommand cmd, string name, IReadOnlyList<T> values)
     {
-        var names = new string[values.Count];
-        for (var i = 0; i < values.Count; i++)
+        if (cmd is not Microsoft.Data.Sqlite.SqliteCommand)
         {
-            names[i] = $"@{prefix}{i}";
-            cmd.AddParameter(names[i], values[i]);
+            cmd.AddParameter(name, values.ToArray());
+            return $"SELECT unnest({name})";
         }
-        return string.Join(", ", names);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var value in values)
+            {
+                if (value is long number) json.WriteNumberValue(number);
+                else json.WriteStringValue(value?.ToString());
+            }
+            json.WriteEndArray();
+        }
+        cmd.AddParameter(name, Encoding.UTF8.GetString(buffer.WrittenSpan));
+        return $"SELECT \"value\" FROM json_each({name})";
     }
 }

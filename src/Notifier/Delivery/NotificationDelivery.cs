@@ -54,7 +54,7 @@ public sealed class NotificationDelivery(
         cmd.AddParameter("@now", now);
         cmd.AddParameter("@until", until);
         cmd.AddParameter("@pending", (int)NotificationStatus.Pending);
-        var only = ids is null ? "" : $"""AND "Id" IN ({cmd.AddListParameters("n", ids)})""";
+        var only = ids is null ? "" : $"""AND "Id" IN ({cmd.AddList("@ids", ids)})""";
         var due = $"""
             "Status" = @pending AND "NextAttemptAt" <= @now AND ("LeasedUntil" IS NULL OR "LeasedUntil" < @now)
             """;

@@ -97,7 +97,7 @@ public sealed class IncidentGrouper(
     private static async Task<List<ClaimedEvent>> ClaimAsync(DbTransaction tx, IReadOnlyList<string> ids, CancellationToken ct)
     {
         await using var cmd = tx.CreateCommand();
-        var list = cmd.AddListParameters("e", ids);
+        var list = cmd.AddList("@ids", ids);
         // The payload only of an event stored before fingerprints were kept: grouping needs it to fingerprint the event.
         const string columns = """ "Id", "ProjectId", "Kind", "ReceivedAt", "Fingerprint", CASE WHEN "Fingerprint" IS NULL THEN "Payload" END """;
         // SQLite's transaction holds the database's one write lock from its BEGIN IMMEDIATE: no one can take these
@@ -145,7 +145,7 @@ public sealed class IncidentGrouper(
         var ids = wanted.Select(e => e.Id).Where(id => !payloads.ContainsKey(id)).Distinct().ToList();
         if (ids.Count == 0) return payloads;
         await using var cmd = tx.CreateCommand();
-        cmd.CommandText = $"""SELECT "Id", "Payload" FROM "Events" WHERE "Id" IN ({cmd.AddListParameters("e", ids)})""";
+        cmd.CommandText = $"""SELECT "Id", "Payload" FROM "Events" WHERE "Id" IN ({cmd.AddList("@ids", ids)})""";
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) payloads[reader.GetString(0)] = EventJson.Read(reader.GetString(1));
         return payloads;
@@ -226,7 +226,7 @@ public sealed class IncidentGrouper(
     private static async Task AssignAsync(DbTransaction tx, long incidentId, IReadOnlyList<string> ids, CancellationToken ct)
     {
         await using var cmd = tx.CreateCommand();
-        var list = cmd.AddListParameters("e", ids);
+        var list = cmd.AddList("@ids", ids);
         cmd.AddParameter("@incident", incidentId);
         cmd.CommandText = $"""UPDATE "Events" SET "IncidentId" = @incident WHERE "Id" IN ({list})""";
         await cmd.ExecuteNonQueryAsync(ct);
