@@ -19,6 +19,15 @@ namespace Alerts.Collector.Inbox;
 public sealed class EventInbox : BackgroundService
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(30);
+
+    // How long committed ids wait for the next commits' before they are published: one message per few ms instead of one
+    // per commit, so grouping folds a flood in large transactions. A few ms are nothing next to a mail's latency.
+    private static readonly TimeSpan PublishLinger = TimeSpan.FromMilliseconds(5);
+    private const int IdsPerMessage = 1000;
+
+    // Commits not published yet; bounded so a broker that is down does not fill memory (the sweep publishes the rest).
+    private readonly Channel<List<string>> _accepted = Channel.CreateBounded<List<string>>(
+        new BoundedChannelOptions(1000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Channel<Pending> _queue;
     private readonly IDbContextFactory<AlertsDbContext> _factory;
     private readonly IBus _bus;
@@ -63,6 +72,7 @@ public sealed class EventInbox : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var publishing = PublishLoopAsync();
         var batch = new List<Pending>(_maxBatch);
         // Not tied to stoppingToken: on shutdown the queue is completed and drained, never dropped.
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
@@ -71,6 +81,8 @@ public sealed class EventInbox : BackgroundService
             await CommitAsync(batch);
             batch.Clear();
         }
+        _accepted.Writer.TryComplete();
+        await publishing;
     }
 
     private async Task CommitAsync(List<Pending> batch)
@@ -90,12 +102,23 @@ public sealed class EventInbox : BackgroundService
             return;
         }
         foreach (var p in batch) p.Committed.TrySetResult();
-        if (added.Count == 0) return;
-        // Not awaited: with the broker down a publish waits for the reconnection, and the writer must keep committing.
-        _ = PublishAsync(added);
+        // Published apart from the writer: with the broker down a publish waits for the reconnection, and the writer must keep committing.
+        if (added.Count > 0 && !_accepted.Writer.TryWrite(added))
+            _logger.LogWarning("{Count} accepted event(s) not published while earlier ones wait for the broker; they will be swept", added.Count);
     }
 
-    private async Task PublishAsync(List<string> ids)
+    private async Task PublishLoopAsync()
+    {
+        while (await _accepted.Reader.WaitToReadAsync())
+        {
+            await Task.Delay(PublishLinger);
+            var ids = new List<string>();
+            while (_accepted.Reader.TryRead(out var more)) ids.AddRange(more);
+            foreach (var chunk in ids.Chunk(IdsPerMessage)) await PublishAsync(chunk);
+        }
+    }
+
+    private async Task PublishAsync(string[] ids)
     {
         try
         {
@@ -105,7 +128,7 @@ public sealed class EventInbox : BackgroundService
         catch (Exception ex)
         {
             // The database is the source of truth: the ungrouped sweep publishes these again.
-            _logger.LogWarning(ex, "Could not publish {Count} accepted event(s); they will be swept", ids.Count);
+            _logger.LogWarning(ex, "Could not publish {Count} accepted event(s); they will be swept", ids.Length);
         }
     }
 

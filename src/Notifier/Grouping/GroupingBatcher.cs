@@ -14,10 +14,6 @@ public sealed class GroupingBatcher : BackgroundService
 {
     private const int MaxEvents = 1000; // bounds a transaction, so the inbox's turn at SQLite's one write lock comes soon
 
-    // How long the first waiting message waits for others: without it, grouping and the inbox take strict turns at
-    // SQLite's write lock, one inbox batch per grouping transaction. A few ms are nothing next to a mail's latency.
-    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
-
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(); // bounded by the consumer's message limit
     private readonly IncidentGrouper _grouper;
     private readonly int _concurrency;
@@ -53,7 +49,6 @@ public sealed class GroupingBatcher : BackgroundService
         var batch = new List<Pending>();
         while (await _queue.Reader.WaitToReadAsync())
         {
-            if (_queue.Reader.Count < MaxEvents / 32) await Task.Delay(Linger); // few waiting: let the next inbox batches join
             for (var events = 0; events < MaxEvents && _queue.Reader.TryRead(out var p); events += p.EventIds.Count) batch.Add(p);
             if (batch.Count == 0) continue;
             try
