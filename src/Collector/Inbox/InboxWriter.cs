@@ -2,13 +2,15 @@ using System.Data.Common;
 using System.Text;
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Alerts.Collector.Inbox;
 
 /// <summary>
-/// The inbox's connection and its statements, kept open and prepared across batches: a batch costs its rows and one
-/// commit, not a connection, its settings and the statements' compilation each time.
+/// The inbox's connection and its statements, kept open and compiled across batches: a batch costs its rows and one
+/// commit, not a connection, its settings and the statements' compilation each time. On SQLite the rows go through
+/// <see cref="SqliteInboxStatements"/>; on PostgreSQL through multi-row commands.
 /// </summary>
 internal sealed class InboxWriter : IAsyncDisposable
 {
@@ -22,12 +24,14 @@ internal sealed class InboxWriter : IAsyncDisposable
     private readonly int _timeoutSeconds;
     private readonly Dictionary<int, DbCommand> _remember = []; // by row count
     private readonly Dictionary<int, DbCommand> _store = [];
+    private readonly SqliteInboxStatements? _sqlite; // SQLite's own statements; other databases take the commands above
 
     private InboxWriter(AlertsDbContext db, int timeoutSeconds)
     {
         _db = db;
         _connection = db.Database.GetDbConnection();
         _timeoutSeconds = timeoutSeconds;
+        if (_connection is SqliteConnection sqlite) _sqlite = new SqliteInboxStatements(sqlite);
     }
 
     public static async Task<InboxWriter> OpenAsync(IDbContextFactory<AlertsDbContext> factory, int timeoutSeconds)
@@ -51,10 +55,18 @@ internal sealed class InboxWriter : IAsyncDisposable
     {
         await using var tx = await _connection.BeginTransactionAsync();
         var added = new List<string>(events.Count);
-        foreach (var chunk in events.Chunk(RowsPerStatement))
+        if (_sqlite is not null)
         {
-            var fresh = await RememberAsync(tx, chunk);
-            if (fresh.Count > 0) await StoreAsync(tx, fresh, added);
+            foreach (var e in events)
+                if (_sqlite.Remember(e) && _sqlite.Store(e)) added.Add(e.Id);
+        }
+        else
+        {
+            foreach (var chunk in events.Chunk(RowsPerStatement))
+            {
+                var fresh = await RememberAsync(tx, chunk);
+                if (fresh.Count > 0) await StoreAsync(tx, fresh, added);
+            }
         }
         await tx.CommitAsync();
         return added;
@@ -142,6 +154,7 @@ internal sealed class InboxWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _sqlite?.Dispose();
         foreach (var cmd in _remember.Values.Concat(_store.Values)) await cmd.DisposeAsync();
         await _db.DisposeAsync(); // closes the connection, back to the pool
     }

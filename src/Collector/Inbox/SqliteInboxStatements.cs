@@ -1,0 +1,76 @@
+using System.Globalization;
+using Alerts.Core.Domain;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Alerts.Collector.Inbox;
+
+/// <summary>
+/// The inbox's two inserts as SQLite statements compiled once on the writer's connection and bound by position: the
+/// hottest statements of the service skip the driver's per-execution work (a reader, parameters looked up by name).
+/// </summary>
+internal sealed class SqliteInboxStatements : IDisposable
+{
+    // How Microsoft.Data.Sqlite writes a DateTime, so EF and the SQL that compares these columns read them alike.
+    private const string DateFormat = @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF";
+
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _remember;
+    private readonly sqlite3_stmt _store;
+
+    public SqliteInboxStatements(SqliteConnection connection)
+    {
+        _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        // The id table remembers every id for the idempotency window, after the event row itself may have been pruned.
+        _remember = Prepare("""INSERT INTO "EventIds" ("Id", "SeenAt") VALUES (?1, ?2) ON CONFLICT ("Id") DO NOTHING""");
+        _store = Prepare("""
+            INSERT INTO "Events" ("Id", "ProjectId", "Kind", "Timestamp", "ReceivedAt", "Payload", "Fingerprint")
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT ("Id") DO NOTHING
+            """);
+    }
+
+    /// <summary>Records the event's id; false when it was there already (a retry).</summary>
+    public bool Remember(StoredEvent e)
+    {
+        raw.sqlite3_bind_blob(_remember, 1, SeenEventId.KeyOf(e.Id));
+        raw.sqlite3_bind_int64(_remember, 2, new DateTimeOffset(e.ReceivedAt).ToUnixTimeSeconds());
+        return Run(_remember);
+    }
+
+    /// <summary>Inserts the event; false when a row with its id is still there (its id outlived the idempotency window).</summary>
+    public bool Store(StoredEvent e)
+    {
+        raw.sqlite3_bind_text(_store, 1, e.Id);
+        raw.sqlite3_bind_int64(_store, 2, e.ProjectId);
+        raw.sqlite3_bind_int(_store, 3, (int)e.Kind);
+        raw.sqlite3_bind_text(_store, 4, e.Timestamp.ToString(DateFormat, CultureInfo.InvariantCulture));
+        raw.sqlite3_bind_text(_store, 5, e.ReceivedAt.ToString(DateFormat, CultureInfo.InvariantCulture));
+        raw.sqlite3_bind_text(_store, 6, e.Payload);
+        if (e.Fingerprint is null) raw.sqlite3_bind_null(_store, 7);
+        else raw.sqlite3_bind_text(_store, 7, e.Fingerprint);
+        return Run(_store);
+    }
+
+    /// <summary>Runs the bound statement; true when it inserted its row. A failure (busy, full) throws as the driver would.</summary>
+    private bool Run(sqlite3_stmt statement)
+    {
+        var rc = raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
+        raw.sqlite3_clear_bindings(statement);
+        if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, _db);
+        return raw.sqlite3_changes(_db) > 0;
+    }
+
+    private sqlite3_stmt Prepare(string sql)
+    {
+        var rc = raw.sqlite3_prepare_v2(_db, sql, out var statement);
+        SqliteException.ThrowExceptionForRC(rc, _db);
+        return statement;
+    }
+
+    public void Dispose()
+    {
+        _remember.Dispose();
+        _store.Dispose();
+    }
+}
