@@ -13,7 +13,7 @@ public sealed class MessagingOptions
     /// <summary>Bound from <c>ConnectionStrings:RabbitMq</c>.</summary>
     public string RabbitMqUri { get; set; } = "";
 
-    /// <summary>Messages one grouping consumer handles at once; SQLite has one writer, so 1 there.</summary>
+    /// <summary>Grouping transactions one notifier runs at once (messages that wait meanwhile are grouped together); SQLite has one writer, so 1 there.</summary>
     public int? GroupingConcurrency { get; set; }
 }
 
