@@ -9,7 +9,8 @@ internal sealed record StorageResult(long Accepted, long Counted, long GrowthByt
     public double BytesPerEvent => (double)(GrowthBytes - WalBytes) / Accepted;
 }
 
-internal sealed record IngestionResult(WrkResult Run, long PeakRssDuringLoad, long PeakRss, long RssAfter, StorageResult Storage, List<double> MailMs);
+internal sealed record IngestionResult(
+    WrkResult Run, long PeakRssDuringLoad, long PeakRss, long RssAfter, long PeakWalDuringLoad, StorageResult Storage, List<double> MailMs);
 
 internal sealed record ListResult(int Incidents, List<double> ApiMs, List<double> PageMs);
 
@@ -65,6 +66,7 @@ internal sealed record BenchResults(BenchSettings Settings, string Machine, Date
             | counted on the incident (equal to the event ids remembered; wrk stops with up to 64 posts per run in flight, committed but not in its count) | {s.Counted:N0} |
             | grouping caught up after the load ended | {s.GroupedAfter.TotalSeconds:F1} s |
             | database growth (file + WAL + shm) | {s.GrowthBytes / 1048576.0:F1} MiB (of which WAL {s.WalBytes / 1048576.0:F1} MiB) |
+            | WAL file at its largest during the load (sampled every 100 ms) | {Alerts.PeakWalDuringLoad / 1048576.0:F0} MiB |
             | database file growth per event | **{s.BytesPerEvent:F1} bytes** |
             | extrapolated to 1,000,000 events | **{s.BytesPerEvent * 1_000_000 / 1048576.0:F0} MiB** (target: well under 100 MB), besides the WAL: cut back to 32 MiB when it starts over and to nothing once the load has passed |
             | event rows kept (samples) / event ids remembered | {s.EventRows:N0} / {s.IdRows:N0} |

@@ -78,12 +78,14 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
         var warm = await Wrk.RunAsync(alerts.BaseAddress, TimeSpan.FromSeconds(settings.WarmupSeconds), Key);
         log("alerts: measuring");
         using var sampling = new CancellationTokenSource();
-        var rss = SamplePeakRssAsync(alerts.ProcessId, sampling.Token);
+        var rss = SamplePeakAsync("RSS", () => Machine.Memory(alerts.ProcessId).Rss, sampling.Token);
+        var wal = SamplePeakAsync("WAL", () => FileBytes(db + "-wal"), sampling.Token);
         var cpu = Machine.CpuTime(alerts.ProcessId);
         var run = await Wrk.RunAsync(alerts.BaseAddress, TimeSpan.FromSeconds(settings.Seconds), Key);
         run = run with { ServerCpu = Machine.CpuTime(alerts.ProcessId) - cpu };
         await sampling.CancelAsync();
         var peakRss = await rss;
+        var peakWal = await wal;
         log($"alerts: {run.AcceptedPerSecond:F0} accepted/s, {run.NotAccepted} refused, p99 {run.P99Ms} ms, peak RSS {peakRss / 1048576} MiB, {run.CpuMicrosecondsPerRequest:F0} µs CPU/request");
 
         // Every 202 is counted once: wait until the grouper has folded them all into the incident.
@@ -102,7 +104,7 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
 
         var mails = await EventToMailAsync(alerts, smtp);
         var (rssAfter, peakAfter) = Machine.Memory(alerts.ProcessId);
-        return new IngestionResult(run, peakRss, Math.Max(peakAfter, peakRss), rssAfter, storage, mails);
+        return new IngestionResult(run, peakRss, Math.Max(peakAfter, peakRss), rssAfter, peakWal, storage, mails);
     }
 
     /// <summary>First occurrences, one at a time: from the POST to the mail in the SMTP server's hands.</summary>
@@ -227,16 +229,17 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
         ["Logging__LogLevel__Default"] = "Warning",
     };
 
-    private async Task<long> SamplePeakRssAsync(int pid, CancellationToken ct)
+    /// <summary>The largest value <paramref name="sample"/> gives, read every 100 ms until cancelled.</summary>
+    private async Task<long> SamplePeakAsync(string what, Func<long> sample, CancellationToken ct)
     {
         long peak = 0;
         while (!ct.IsCancellationRequested)
         {
-            peak = Math.Max(peak, Machine.Memory(pid).Rss);
+            peak = Math.Max(peak, sample());
             try { await Task.Delay(100, ct); }
             catch (OperationCanceledException) { break; }
         }
-        log($"peak RSS sampled: {peak / 1048576} MiB");
+        log($"peak {what} sampled: {peak / 1048576} MiB");
         return peak;
     }
 

@@ -11,7 +11,8 @@ namespace Alerts.Core.Data;
 /// Copies SQLite's WAL into the database file in the background. Connections turn auto-checkpointing off, so no commit
 /// (and no post waiting for its 202) pays for copying pages and syncing the database file.
 /// </summary>
-internal sealed class SqliteCheckpointer(IDbContextFactory<AlertsDbContext> factory, IOptions<DatabaseOptions> options, ILogger<SqliteCheckpointer> logger)
+internal sealed class SqliteCheckpointer(
+    IDbContextFactory<AlertsDbContext> factory, IOptions<DatabaseOptions> options, WriteGate gate, ILogger<SqliteCheckpointer> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
@@ -45,9 +46,12 @@ internal sealed class SqliteCheckpointer(IDbContextFactory<AlertsDbContext> fact
                     : frames > RestartFrames ? "RESTART" : null;
                 if (mode is null) continue;
                 connection.SetLockTimeout(5);
+                // In this process's turn at the write lock: the inbox and the grouper commit back to back, and a checkpoint
+                // that polled SQLite's lock between their commits would rarely get it, letting the WAL grow without end.
+                using var turn = await gate.EnterAsync(TimeSpan.FromSeconds(5), stoppingToken);
                 await CheckpointAsync(connection, mode, stoppingToken);
             }
-            catch (DbException ex)
+            catch (Exception ex) when (ex is DbException or TimeoutException)
             {
                 logger.LogWarning(ex, "WAL checkpoint failed; retrying at the next tick");
             }
