@@ -20,7 +20,7 @@ public sealed class EventInbox : BackgroundService
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(30);
 
-    // How long committed ids wait for the next commits' before they are published: one message per few ms instead of one
+    // How long committed ids wait for the next commits before they are published: one message per few ms instead of one
     // per commit, so grouping folds a flood in large transactions. A few ms are nothing next to a mail's latency.
     private static readonly TimeSpan PublishLinger = TimeSpan.FromMilliseconds(5);
     private const int IdsPerMessage = 1000;
@@ -67,7 +67,7 @@ public sealed class EventInbox : BackgroundService
         _queue.Writer.TryComplete(); // stop taking, finish writing what was accepted
         await base.StopAsync(cancellationToken);
         _depthGauge.Dispose();
-        if (_writer is not null) await _writer.DisposeAsync();
+        if (_writer is not null && ExecuteTask is { IsCompleted: true }) await _writer.DisposeAsync(); // not under a loop still writing
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

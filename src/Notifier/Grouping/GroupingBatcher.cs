@@ -51,17 +51,34 @@ public sealed class GroupingBatcher : BackgroundService
         {
             for (var events = 0; events < MaxEvents && _queue.Reader.TryRead(out var p); events += p.EventIds.Count) batch.Add(p);
             if (batch.Count == 0) continue;
-            try
-            {
-                var queued = await _grouper.GroupAsync([.. batch.SelectMany(p => p.EventIds).Distinct(StringComparer.Ordinal)], CancellationToken.None);
-                batch[0].Grouped.TrySetResult(queued); // one message publishes the notifications to send
-                foreach (var p in batch.Skip(1)) p.Grouped.TrySetResult([]);
-            }
-            catch (Exception ex)
-            {
-                foreach (var p in batch) p.Grouped.TrySetException(ex); // each message is retried, and faults, as on its own
-            }
+            // One bad event fails its whole transaction: then each message is grouped alone, so only its own fails.
+            if (!await TryGroupAsync(batch))
+                foreach (var p in batch) await TryGroupAsync([p]);
             batch.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Groups the messages' events in one transaction and answers every message; false, answering none, when that
+    /// fails for more than one message.
+    /// </summary>
+    private async Task<bool> TryGroupAsync(List<Pending> batch)
+    {
+        try
+        {
+            var queued = await _grouper.GroupAsync([.. batch.SelectMany(p => p.EventIds).Distinct(StringComparer.Ordinal)], CancellationToken.None);
+            batch[0].Grouped.TrySetResult(queued); // one message publishes the notifications to send
+            foreach (var p in batch.Skip(1)) p.Grouped.TrySetResult([]);
+            return true;
+        }
+        catch (Exception ex) when (batch.Count == 1)
+        {
+            batch[0].Grouped.TrySetException(ex); // the bus retries the message, and it faults, as it did before batching
+            return true;
+        }
+        catch (Exception) when (batch.Count > 1)
+        {
+            return false;
         }
     }
 
