@@ -45,7 +45,8 @@ internal sealed class SqliteCheckpointer(
                 var mode = quiet ? (await WalBytesAsync(connection, stoppingToken) > TruncateBytes ? "TRUNCATE" : null)
                     : frames > RestartFrames ? "RESTART" : null;
                 if (mode is null) continue;
-                connection.SetLockTimeout(5);
+                // A restart holds the write lock while it waits for readers: at most 1 s, well within the inbox's write timeout.
+                connection.SetLockTimeout(1);
                 // In this process's turn at the write lock: the inbox and the grouper commit back to back, and a checkpoint
                 // that polled SQLite's lock between their commits would rarely get it, letting the WAL grow without end.
                 using var turn = await gate.EnterAsync(TimeSpan.FromSeconds(5), stoppingToken);
