@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text;
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Microsoft.Data.Sqlite;
@@ -8,30 +7,37 @@ using Microsoft.EntityFrameworkCore;
 namespace Alerts.Collector.Inbox;
 
 /// <summary>
-/// The inbox's connection and its statements, kept open and compiled across batches: a batch costs its rows and one
+/// The inbox's connection and its two inserts, kept open and compiled across batches: a batch costs its rows and one
 /// commit, not a connection, its settings and the statements' compilation each time. On SQLite the rows go through
-/// <see cref="SqliteInboxStatements"/>; on PostgreSQL through multi-row commands.
+/// <see cref="SqliteInboxStatements"/>; on PostgreSQL through the same statements as prepared commands.
 /// </summary>
 internal sealed class InboxWriter : IAsyncDisposable
 {
-    /// <summary>Rows per statement: one statement per row costs more than its row; a few dozen make binding by name slow.</summary>
-    private const int RowsPerStatement = 16;
-
-    private static readonly string[] EventColumns = ["Id", "ProjectId", "Kind", "Timestamp", "ReceivedAt", "Payload", "Fingerprint"];
+    // Positional parameters, which SQLite and PostgreSQL both take. The id table remembers every id for the idempotency
+    // window, after the event row itself may have been pruned.
+    internal const string RememberSql = """INSERT INTO "EventIds" ("Id", "SeenAt") VALUES ($1, $2) ON CONFLICT ("Id") DO NOTHING""";
+    internal const string StoreSql = """
+        INSERT INTO "Events" ("Id", "ProjectId", "Kind", "Timestamp", "ReceivedAt", "Payload", "Fingerprint")
+        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ("Id") DO NOTHING
+        """;
 
     private readonly AlertsDbContext _db;
     private readonly DbConnection _connection;
-    private readonly int _timeoutSeconds;
-    private readonly Dictionary<int, DbCommand> _remember = []; // by row count
-    private readonly Dictionary<int, DbCommand> _store = [];
-    private readonly SqliteInboxStatements? _sqlite; // SQLite's own statements; other databases take the commands above
+    private readonly SqliteInboxStatements? _sqlite;
+    private readonly DbCommand? _remember; // other databases
+    private readonly DbCommand? _store;
 
     private InboxWriter(AlertsDbContext db, int timeoutSeconds)
     {
         _db = db;
         _connection = db.Database.GetDbConnection();
-        _timeoutSeconds = timeoutSeconds;
-        if (_connection is SqliteConnection sqlite) _sqlite = new SqliteInboxStatements(sqlite);
+        if (_connection is SqliteConnection sqlite)
+        {
+            _sqlite = new SqliteInboxStatements(sqlite);
+            return;
+        }
+        _remember = Command(RememberSql, 2, timeoutSeconds);
+        _store = Command(StoreSql, 7, timeoutSeconds);
     }
 
     public static async Task<InboxWriter> OpenAsync(IDbContextFactory<AlertsDbContext> factory, int timeoutSeconds)
@@ -55,107 +61,42 @@ internal sealed class InboxWriter : IAsyncDisposable
     {
         await using var tx = await _connection.BeginTransactionAsync();
         var added = new List<string>(events.Count);
-        if (_sqlite is not null)
-        {
-            foreach (var e in events)
-                if (_sqlite.Remember(e) && _sqlite.Store(e)) added.Add(e.Id);
-        }
-        else
-        {
-            foreach (var chunk in events.Chunk(RowsPerStatement))
-            {
-                var fresh = await RememberAsync(tx, chunk);
-                if (fresh.Count > 0) await StoreAsync(tx, fresh, added);
-            }
-        }
+        foreach (var e in events)
+            if (await RememberAsync(tx, e) && await StoreAsync(tx, e)) added.Add(e.Id);
         await tx.CommitAsync();
         return added;
     }
 
-    /// <summary>
-    /// Records the ids in the id table, which remembers every id for the idempotency window, after the event row itself
-    /// may have been pruned; returns the events whose id was not there (of two with one id, the first).
-    /// </summary>
-    private async Task<List<StoredEvent>> RememberAsync(DbTransaction tx, StoredEvent[] chunk)
-    {
-        var cmd = Statement(_remember, chunk.Length, 2, tx, values => $"""
-            INSERT INTO "EventIds" ("Id", "SeenAt") VALUES {values}
-            ON CONFLICT ("Id") DO NOTHING RETURNING "Id"
-            """);
-        var keys = new Guid[chunk.Length];
-        for (var i = 0; i < chunk.Length; i++)
-        {
-            var key = SeenEventId.KeyOf(chunk[i].Id);
-            keys[i] = new Guid(key);
-            cmd.Parameters[2 * i].Value = key;
-            cmd.Parameters[2 * i + 1].Value = new DateTimeOffset(chunk[i].ReceivedAt).ToUnixTimeSeconds();
-        }
-        var inserted = new HashSet<Guid>();
-        await using (var reader = await cmd.ExecuteReaderAsync())
-            while (await reader.ReadAsync()) inserted.Add(new Guid(reader.GetFieldValue<byte[]>(0)));
-        var fresh = new List<StoredEvent>(inserted.Count);
-        for (var i = 0; i < chunk.Length; i++)
-            if (inserted.Remove(keys[i])) fresh.Add(chunk[i]);
-        return fresh;
-    }
+    /// <summary>Records the event's id; false when it was there already (a retry).</summary>
+    private async ValueTask<bool> RememberAsync(DbTransaction tx, StoredEvent e) =>
+        _sqlite?.Remember(e) ?? await RunAsync(_remember!, tx, SeenEventId.KeyOf(e.Id), new DateTimeOffset(e.ReceivedAt).ToUnixTimeSeconds());
 
-    /// <summary>Inserts the events; adds the ids inserted (not an id whose row outlived its idempotency window).</summary>
-    private async Task StoreAsync(DbTransaction tx, List<StoredEvent> events, List<string> added)
-    {
-        var cmd = Statement(_store, events.Count, EventColumns.Length, tx, values => $"""
-            INSERT INTO "Events" ({string.Join(", ", EventColumns.Select(c => $"\"{c}\""))}) VALUES {values}
-            ON CONFLICT ("Id") DO NOTHING RETURNING "Id"
-            """);
-        for (var i = 0; i < events.Count; i++)
-        {
-            var e = events[i];
-            var at = i * EventColumns.Length;
-            cmd.Parameters[at].Value = e.Id;
-            cmd.Parameters[at + 1].Value = e.ProjectId;
-            cmd.Parameters[at + 2].Value = (int)e.Kind;
-            cmd.Parameters[at + 3].Value = e.Timestamp;
-            cmd.Parameters[at + 4].Value = e.ReceivedAt;
-            cmd.Parameters[at + 5].Value = e.Payload;
-            cmd.Parameters[at + 6].Value = (object?)e.Fingerprint ?? DBNull.Value;
-        }
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) added.Add(reader.GetString(0));
-    }
+    /// <summary>Inserts the event; false when a row with its id is still there (its id outlived the idempotency window).</summary>
+    private async ValueTask<bool> StoreAsync(DbTransaction tx, StoredEvent e) =>
+        _sqlite?.Store(e) ?? await RunAsync(_store!, tx,
+            e.Id, e.ProjectId, (int)e.Kind, e.Timestamp, e.ReceivedAt, e.Payload, (object?)e.Fingerprint ?? DBNull.Value);
 
-    /// <summary>
-    /// The statement for <paramref name="rows"/> rows of <paramref name="columns"/> values (@p0, @p1, ... row by row),
-    /// made on first use and kept: SQLite compiles it once.
-    /// </summary>
-    private DbCommand Statement(Dictionary<int, DbCommand> cache, int rows, int columns, DbTransaction tx, Func<string, string> sql)
+    private static async Task<bool> RunAsync(DbCommand cmd, DbTransaction tx, params object[] values)
     {
-        if (!cache.TryGetValue(rows, out var cmd))
-        {
-            cmd = _connection.CreateCommand();
-            cmd.CommandTimeout = _timeoutSeconds;
-            cmd.CommandText = sql(Rows(rows, columns));
-            for (var i = 0; i < rows * columns; i++) cmd.AddParameter($"@p{i}");
-            cache[rows] = cmd;
-        }
         cmd.Transaction = tx;
-        return cmd;
+        for (var i = 0; i < values.Length; i++) cmd.Parameters[i].Value = values[i];
+        return await cmd.ExecuteNonQueryAsync() > 0;
     }
 
-    /// <summary>"(@p0, @p1), (@p2, @p3)" for two rows of two columns.</summary>
-    private static string Rows(int rows, int columns)
+    private DbCommand Command(string sql, int parameters, int timeoutSeconds)
     {
-        var sql = new StringBuilder();
-        for (var r = 0; r < rows; r++)
-        {
-            if (r > 0) sql.Append(", ");
-            sql.Append('(').AppendJoin(", ", Enumerable.Range(r * columns, columns).Select(i => $"@p{i}")).Append(')');
-        }
-        return sql.ToString();
+        var cmd = _connection.CreateCommand();
+        cmd.CommandTimeout = timeoutSeconds;
+        cmd.CommandText = sql;
+        for (var i = 0; i < parameters; i++) cmd.Parameters.Add(cmd.CreateParameter()); // unnamed: $1, $2, ... in order
+        return cmd;
     }
 
     public async ValueTask DisposeAsync()
     {
         _sqlite?.Dispose();
-        foreach (var cmd in _remember.Values.Concat(_store.Values)) await cmd.DisposeAsync();
+        if (_remember is not null) await _remember.DisposeAsync();
+        if (_store is not null) await _store.DisposeAsync();
         await _db.DisposeAsync(); // closes the connection, back to the pool
     }
 }

@@ -21,12 +21,8 @@ internal sealed class SqliteInboxStatements : IDisposable
     public SqliteInboxStatements(SqliteConnection connection)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
-        // The id table remembers every id for the idempotency window, after the event row itself may have been pruned.
-        _remember = Prepare("""INSERT INTO "EventIds" ("Id", "SeenAt") VALUES (?1, ?2) ON CONFLICT ("Id") DO NOTHING""");
-        _store = Prepare("""
-            INSERT INTO "Events" ("Id", "ProjectId", "Kind", "Timestamp", "ReceivedAt", "Payload", "Fingerprint")
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT ("Id") DO NOTHING
-            """);
+        _remember = Prepare(InboxWriter.RememberSql);
+        _store = Prepare(InboxWriter.StoreSql);
     }
 
     /// <summary>Records the event's id; false when it was there already (a retry).</summary>
@@ -55,8 +51,7 @@ internal sealed class SqliteInboxStatements : IDisposable
     private bool Run(sqlite3_stmt statement)
     {
         var rc = raw.sqlite3_step(statement);
-        raw.sqlite3_reset(statement);
-        raw.sqlite3_clear_bindings(statement);
+        raw.sqlite3_reset(statement); // every parameter is bound again before the next step
         if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, _db);
         return raw.sqlite3_changes(_db) > 0;
     }

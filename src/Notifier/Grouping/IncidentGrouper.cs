@@ -259,10 +259,13 @@ internal sealed record ClaimedEvent(string Id, long ProjectId, EventKind Kind, D
 /// </summary>
 internal sealed record Occurrence(ClaimedEvent Event, EventPayload? Payload, BrokenLinkVerdict Verdict)
 {
-    public static Occurrence Of(ClaimedEvent e, EventPayload? payload, Func<long, BrokenLinkRuleSet>? rulesFor) =>
-        new(e, payload, e.Kind == EventKind.BrokenLink && rulesFor is not null && payload is not null
-            ? BrokenLinkRules.Classify(payload.Request?.Url, payload.Request?.Referrer, payload.Request?.UserAgent, rulesFor(e.ProjectId))
-            : BrokenLinkVerdict.Reported);
+    public static Occurrence Of(ClaimedEvent e, EventPayload? payload, Func<long, BrokenLinkRuleSet>? rulesFor)
+    {
+        var occurrence = new Occurrence(e, payload, BrokenLinkVerdict.Reported);
+        if (e.Kind != EventKind.BrokenLink || rulesFor is null) return occurrence;
+        var request = occurrence.Read.Request; // every broken link's payload is read
+        return occurrence with { Verdict = BrokenLinkRules.Classify(request?.Url, request?.Referrer, request?.UserAgent, rulesFor(e.ProjectId)) };
+    }
 
     /// <summary>The payload of an occurrence grouping has read (see the type's summary).</summary>
     public EventPayload Read => Payload ?? throw new InvalidOperationException($"The payload of event {Event.Id} was not read.");
