@@ -227,7 +227,6 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
         // Every first occurrence is mailed: the project cap would hold the later ones for a storm summary.
         ["Alerts__Policy__ProjectCap"] = "10000",
         ["Logging__LogLevel__Default"] = "Warning",
-        ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information", // "Now listening on" tells the runner it started
     };
 
     /// <summary>The largest value <paramref name="sample"/> gives, read every 100 ms until cancelled.</summary>

@@ -5,7 +5,7 @@ using Alerts.TestSupport;
 namespace Alerts.Bench;
 
 /// <summary>What one wrk run measured.</summary>
-internal sealed record WrkResult(long Requests, long NotAccepted, double Seconds, double P50Ms, double P75Ms, double P90Ms, double P99Ms, string Output)
+internal sealed record WrkResult(long Requests, long NotAccepted, double Seconds, double P50Ms, double P75Ms, double P90Ms, double P99Ms)
 {
     /// <summary>CPU the server used during the run, set by the caller who knows its process.</summary>
     public TimeSpan ServerCpu { get; init; }
@@ -42,7 +42,7 @@ internal static partial class Wrk
         return new WrkResult(
             long.Parse(summary.Groups[1].Value, CultureInfo.InvariantCulture), notAccepted,
             Milliseconds(summary.Groups[2].Value, summary.Groups[3].Value) / 1000,
-            Percentile(output, "50"), Percentile(output, "75"), Percentile(output, "90"), Percentile(output, "99"), output);
+            Percentile(output, "50"), Percentile(output, "75"), Percentile(output, "90"), Percentile(output, "99"));
     }
 
     private static double Percentile(string output, string p)

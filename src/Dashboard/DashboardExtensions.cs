@@ -25,6 +25,10 @@ public static class DashboardExtensions
 
     public const string JobsPath = "/jobs";
 
+    /// <summary>Whether this process has Hangfire's job storage, so its dashboard at <see cref="JobsPath"/> exists.</summary>
+    public static bool HasJobs(IServiceProvider services) =>
+        services.GetService<IServiceProviderIsService>()?.IsService(typeof(JobStorage)) == true;
+
     /// <summary>Users and API tokens, for the Dashboard and for the commands that make them.</summary>
     public static IHostApplicationBuilder AddDashboardAccounts(this IHostApplicationBuilder builder)
     {
@@ -77,7 +81,7 @@ public static class DashboardExtensions
         app.MapIncidentsApi();
         // Hangfire's dashboard where this process has job storage (the notifier role registers it).
         // Asked without resolving it: Hangfire must configure itself (its logging) for this host before the storage is made.
-        if (app.Services.GetService<IServiceProviderIsService>()?.IsService(typeof(JobStorage)) == true)
+        if (HasJobs(app.Services))
             app.MapHangfireDashboard(JobsPath, new DashboardOptions { Authorization = [new SignedInJobsFilter()], AppPath = "/", DashboardTitle = "Alerts jobs" })
                 .RequireAuthorization(PagesPolicy);
         return app;

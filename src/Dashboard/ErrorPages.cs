@@ -49,7 +49,7 @@ public static class ErrorPages
     private static bool IsPage(HttpContext context)
     {
         var path = context.Request.Path;
-        return !(path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/jobs")
+        return !(path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi") || path.StartsWithSegments(DashboardExtensions.JobsPath)
                  || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz"));
     }
 }

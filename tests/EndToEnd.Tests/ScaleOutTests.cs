@@ -18,7 +18,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int FloodSize = 2000;
     private const int Parallelism = 24;
-    private const int ProjectCap = 10; // Alerts:Policy:ProjectCap's default
+    private static readonly int ProjectCap = new Alerts.Core.Options.AlertPolicyOptions().ProjectCap; // the default the processes run with
     private static readonly TimeSpan GroupingTimeout = TimeSpan.FromSeconds(90);
 
     private readonly List<AlertsProcess> processes = [];
@@ -106,7 +106,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
 
         // 1. A flood of one error through nginx and both collectors at once: one incident, counted exactly, one mail.
         clock.Restart();
-        var first = await FloodAsync([viaNginx], FloodSize, during: null);
+        var first = await FloodAsync(viaNginx, FloodSize, during: null);
         output.WriteLine($"flood 1: {first.Accepted} accepted, {first.Refused} refused in {clock.Elapsed.TotalSeconds:F1} s");
         Assert.Equal(FloodSize, first.Accepted);
         var incident = Assert.Single(await dashboard.Client.WaitForIncidentsAsync(token, rows => rows.Sum(r => r.Count) >= first.Accepted,
@@ -122,7 +122,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
         // 2. The broker restarts in the middle of a second flood. Collectors keep answering 202 (the database is
         //    the source of truth); every acknowledged event is counted once, and still one mail.
         clock.Restart();
-        var second = await FloodAsync([viaNginx], FloodSize, during: async () =>
+        var second = await FloodAsync(viaNginx, FloodSize, during: async () =>
         {
             await rabbit.StopAsync();
             output.WriteLine($"RabbitMQ stopped at {clock.Elapsed.TotalSeconds:F1} s");
@@ -208,11 +208,11 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>
-    /// Posts <paramref name="count"/> copies of one error, alternating between the clients, <see cref="Parallelism"/>
+    /// Posts <paramref name="count"/> copies of one error through <paramref name="client"/>, <see cref="Parallelism"/>
     /// at a time; <paramref name="during"/> runs once a third are posted and adds the events it had acknowledged.
     /// Counts 202s (acknowledged) and anything else (refused: not acknowledged, so not owed a count).
     /// </summary>
-    private async Task<(int Accepted, int Refused)> FloodAsync(HttpClient[] clients, int count, Func<Task<int>>? during)
+    private async Task<(int Accepted, int Refused)> FloodAsync(HttpClient client, int count, Func<Task<int>>? during)
     {
         var next = -1;
         var accepted = 0;
@@ -231,7 +231,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
 
                 try
                 {
-                    using var response = await clients[i % clients.Length].SendAsync(AlertsTestApp.EventRequest(SampleEvents.Error()));
+                    using var response = await client.SendAsync(AlertsTestApp.EventRequest(SampleEvents.Error()));
                     if (response.StatusCode == HttpStatusCode.Accepted)
                     {
                         Interlocked.Increment(ref accepted);

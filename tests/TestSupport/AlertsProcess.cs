@@ -84,7 +84,8 @@ public sealed class AlertsProcess : IAsyncDisposable
                     args.AddRange(["--roles", roles]);
                 }
 
-                return started = Start(env, args);
+                // The lifetime logger writes the line readiness waits for, whatever level the caller set.
+                return started = Start(new Dictionary<string, string>(env) { ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information" }, args);
             },
             // Ready when this process says it listens on the port, not when something else answers there.
             async port => started!.OutputContains($"Now listening on: {Url(port)}") && await AnswersOkAsync(probe, new Uri($"{Url(port)}/healthz")),

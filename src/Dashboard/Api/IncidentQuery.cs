@@ -98,6 +98,14 @@ public sealed record IncidentFilter(
         ["limit"] = Limit == DefaultLimit ? null : Limit.ToString(CultureInfo.InvariantCulture),
     };
 
+    /// <summary>The list's address at <paramref name="path"/> with this filter, at the page <paramref name="cursor"/> names.</summary>
+    public string Url(string path, string? cursor = null)
+    {
+        var values = RouteValues();
+        values["cursor"] = cursor;
+        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(path, values.Where(v => v.Value is not null));
+    }
+
     public static IncidentStatus? ParseStatus(string s) => s switch
     {
         "open" => IncidentStatus.Open,

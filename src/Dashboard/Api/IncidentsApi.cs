@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Alerts.Dashboard.Api;
@@ -63,10 +62,7 @@ public static class IncidentsApi
         var page = await IncidentList.QueryAsync(db, filter, ct);
         if (page.Next is { } next)
         {
-            var values = filter.RouteValues();
-            values["cursor"] = next;
-            var url = QueryHelpers.AddQueryString(http.Request.PathBase + http.Request.Path, values.Where(v => v.Value is not null));
-            http.Response.Headers.Link = $"<{url}>; rel=\"next\"";
+            http.Response.Headers.Link = $"<{filter.Url(http.Request.PathBase + http.Request.Path, next)}>; rel=\"next\"";
         }
         return TypedResults.Ok(page.Items.ToList());
     }
@@ -140,15 +136,14 @@ public static class IncidentsApi
         if (request.Minutes is < 1 or > MaxSnoozeMinutes) errors["minutes"] = [$"Must be between 1 and {MaxSnoozeMinutes} (a year)."];
         if (request.Occurrences is < 1) errors["occurrences"] = ["Must be at least 1."];
         if (errors.Count > 0) return Invalid(errors, "Invalid snooze");
-        var incident = await db.Incidents.FirstOrDefaultAsync(i => i.Id == id, ct);
-        if (incident is null) return TypedResults.NotFound();
         DateTime? until = request.Minutes is { } m ? clock.GetUtcNow().UtcDateTime.AddMinutes(m) : null;
-        // The policy compares with the occurrences it counts (those no rule held back).
-        long? untilCount = request.Occurrences is { } n ? incident.ReportedCount + n : null;
-        await db.Incidents.Where(i => i.Id == id).ExecuteUpdateAsync(s => s
+        long? more = request.Occurrences;
+        var changed = await db.Incidents.Where(i => i.Id == id).ExecuteUpdateAsync(s => s
             .SetProperty(i => i.Status, IncidentStatus.Snoozed)
             .SetProperty(i => i.SnoozedUntil, until)
-            .SetProperty(i => i.SnoozedUntilCount, untilCount), ct);
+            // Counted as the policy counts (occurrences no rule held back), in the update: grouping may count more meanwhile.
+            .SetProperty(i => i.SnoozedUntilCount, i => more == null ? null : i.Count - i.IgnoredCount + more), ct);
+        if (changed == 0) return TypedResults.NotFound();
         return TypedResults.Ok(ToSummary(await db.Incidents.FirstAsync(i => i.Id == id, ct)));
     }
 

@@ -1,5 +1,4 @@
 using Alerts.Core.Data;
-using Alerts.Core.Domain;
 using Alerts.Dashboard.Api;
 using Alerts.Dashboard.Charts;
 using Microsoft.AspNetCore.Http;
@@ -53,14 +52,6 @@ public sealed class IndexModel(AlertsDbContext db, TimeProvider clock) : PageMod
     public IReadOnlyList<Bar> Sparkline(long incidentId) =>
         OccurrenceChart.Bars(OccurrenceChart.Buckets(Hourly[incidentId], Now, SparklineHours, TimeSpan.FromHours(1)), 96, 20);
 
-    /// <summary>The list's address with this filter and another sort or page.</summary>
-    public string Link(string? cursor = null, string? sort = null)
-    {
-        var values = Filter.RouteValues();
-        if (sort is not null) values["sort"] = sort == "count" ? "count" : null;
-        values["cursor"] = cursor;
-        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/", values.Where(v => v.Value is not null));
-    }
-
-    public static string Label(IncidentStatus s) => Names.Of(s);
+    /// <summary>The list's address with this filter, at the page <paramref name="cursor"/> names (the first without one).</summary>
+    public string Link(string? cursor = null) => Filter.Url("/", cursor);
 }
