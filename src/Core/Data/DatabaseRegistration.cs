@@ -72,7 +72,9 @@ internal static class SqliteFile
 /// <summary>
 /// An acknowledged event survives power loss: every SQLite connection syncs the WAL on commit. A connection waiting for
 /// another's write lock retries within SQLite in milliseconds (the driver's own retry sleeps 150 ms). Checkpoints are left
-/// to <see cref="SqliteCheckpointer"/>, and a WAL that grew under a flood is cut back when it starts over. With a size
+/// to <see cref="SqliteCheckpointer"/>. A WAL is cut back to 128 MiB when it starts over, above what a flood fills between
+/// restarts: cutting it shorter makes every restart grow the file again, page by page, in the kernel's most expensive
+/// writes (new blocks allocated and zeroed); the checkpointer cuts it to nothing once the load has passed. With a size
 /// cap, every connection also stops the file there (SQLite's limit is per connection), so writes fail as on a full disk.
 /// </summary>
 internal sealed class SqliteDurability(int maxSizeMegabytes) : DbConnectionInterceptor
@@ -84,7 +86,7 @@ internal sealed class SqliteDurability(int maxSizeMegabytes) : DbConnectionInter
     // Settings that stay with a pooled connection's SQLite handle: applied once per handle, not at every open.
     private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
 
-    private readonly string _pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=33554432;"
+    private readonly string _pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=134217728;"
         + (maxSizeMegabytes > 0 ? $" PRAGMA max_page_count={maxSizeMegabytes * (1024L * 1024 / PageSize)};" : "");
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
