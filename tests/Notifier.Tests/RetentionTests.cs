@@ -1,6 +1,7 @@
 using System.Net;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
+using Alerts.Notifier.Grouping;
 using Alerts.Notifier.Jobs;
 using Alerts.TestSupport;
 using Microsoft.EntityFrameworkCore;
@@ -26,6 +27,39 @@ public sealed class RetentionTests
 
         var kept = await app.QueryAsync(db => db.Events.Select(e => e.Id).ToListAsync());
         Assert.Equal(ids.TakeLast(3).Order(), kept.Order());
+    }
+
+    [Fact]
+    public async Task Grouping_ABatchLargerThanTheSamples_KeepsItsNewest_AndCountsEveryOccurrence()
+    {
+        await using var app = await AlertsTestApp.StartAsync(new Dictionary<string, string> { ["Alerts:Retention:SamplesPerIncident"] = "3" });
+        var start = DateTime.UtcNow;
+        var events = Enumerable.Range(0, 10).Select(i => StoredEvent.Create(AlertsTestApp.ProjectId, EventKind.Error,
+            new EventPayload { Exception = new ExceptionInfo { Type = "KeyError", Value = "'sku'" } }, start.AddMilliseconds(i))).ToList();
+        await app.QueryAsync(db => { db.Events.AddRange(events); return db.SaveChangesAsync(); });
+
+        // One transaction for all ten (or the ungrouped sweep's, if it comes first): seven are counted but kept as no sample.
+        await app.Services.GetRequiredService<IncidentGrouper>().GroupAsync([.. events.Select(e => e.Id)], CancellationToken.None);
+
+        await WaitForCountAsync(app, 10);
+        var incident = await app.QueryAsync(db => db.Incidents.SingleAsync());
+        Assert.Equal(events[^1].Id, incident.LastEventId);
+        var kept = await app.QueryAsync(db => db.Events.Where(e => e.IncidentId == incident.Id).Select(e => e.Id).ToListAsync());
+        Assert.Equal(events.TakeLast(3).Select(e => e.Id).Order(), kept.Order());
+        Assert.Equal(3, await app.QueryAsync(db => db.Events.CountAsync()));
+    }
+
+    [Fact]
+    public void SampleWindow_KeepsTheNewest_ByReceivedAtThenId_AsPruningDoes()
+    {
+        var at = new DateTime(2026, 11, 24, 3, 0, 0, DateTimeKind.Utc);
+        ClaimedEvent E(string id, int ms) => new(id, 1, EventKind.Error, at.AddMilliseconds(ms), "fp", null);
+
+        var (samples, pruned) = SampleWindow.Split([E("a", 0), E("d", 5), E("b", 9), E("c", 9), E("e", 1)], keep: 3);
+
+        Assert.Equal(["c", "b", "d"], samples);
+        Assert.Equal(["e", "a"], pruned);
+        Assert.Empty(SampleWindow.Split([E("a", 0)], keep: 3).Pruned);
     }
 
     [Fact]
