@@ -38,6 +38,31 @@ public sealed class RobustnessTests
         Assert.Equal(1, await app.QueryAsync(db => db.Events.CountAsync(e => e.ProjectId == 2)));
     }
 
+    [Theory]
+    [InlineData("/api/v1/events", "X-Alerts-Key", "application/json")]
+    [InlineData("/api/1/envelope/", "X-Sentry-Auth", "application/x-sentry-envelope")]
+    public async Task BodyThatStopsArriving_Gets408ProblemDetails_NotA5xx_AndGoodEventsStillAccepted(string path, string header, string type)
+    {
+        await using var app = await AlertsTestApp.StartAsync(roles: Roles.Collector);
+        var key = header == "X-Alerts-Key" ? AlertsTestApp.ProjectKey : $"Sentry sentry_key={AlertsTestApp.ProjectKey}";
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(app.BaseAddress.Host, app.BaseAddress.Port);
+        var stream = client.GetStream();
+        // A tenth of the declared body, then nothing: the server's minimum data rate gives up on it after its grace period.
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST {path} HTTP/1.1\r\nHost: {app.BaseAddress.Authority}\r\nContent-Type: {type}\r\n{header}: {key}\r\nContent-Length: 2000\r\n\r\n{{\"kind\": \"error\","));
+
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var answer = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.StartsWith("HTTP/1.1 408 ", answer);
+        Assert.Contains("Content-Type: application/problem+json", answer);
+        Assert.Contains("arrived too slowly", answer);
+        var good = await app.Client.SendAsync(AlertsTestApp.EventRequest(SampleEvents.Error()));
+        Assert.Equal(HttpStatusCode.Accepted, good.StatusCode);
+        Assert.Equal(1, await app.QueryAsync(db => db.Events.CountAsync()));
+    }
+
     [Fact]
     public async Task Fuzz_ThousandsOfMutatedBodies_NeverA5xx_AndGoodEventsStillAccepted()
     {

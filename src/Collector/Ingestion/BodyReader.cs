@@ -35,6 +35,10 @@ internal static class BodyReader
         {
             return new Body(default, Malformed(http.Request));
         }
+        catch (BadHttpRequestException ex)
+        {
+            return new Body(default, NotReceived(ex));
+        }
         return new Body(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), null);
     }
 
@@ -73,6 +77,14 @@ internal static class BodyReader
 
     public static ProblemHttpResult TooLarge(PayloadTooLargeException ex) =>
         EventsApi.Problem(413, ex.Title, ex.Message);
+
+    /// <summary>
+    /// The server gave up on the body: it came too slowly (408, Kestrel's minimum data rate) or ended before its
+    /// Content-Length (400). The client's fault, so a 4xx, not the 500 of an unhandled exception.
+    /// </summary>
+    public static ProblemHttpResult NotReceived(BadHttpRequestException ex) => ex.StatusCode == StatusCodes.Status408RequestTimeout
+        ? EventsApi.Problem(408, "Body too slow", "The body arrived too slowly; send it at a steady rate.")
+        : EventsApi.Problem(400, "Incomplete body", "The body ended before its Content-Length.");
 
     public static ProblemHttpResult Malformed(HttpRequest request) =>
         EventsApi.Problem(400, "Malformed body", $"The body is not valid {request.Headers.ContentEncoding}.");

@@ -59,7 +59,7 @@ public static class EventsApi
             .WithTags("Ingestion")
             .WithSummary("Report an error or a broken link (X-Alerts-Key or Authorization: Bearer with the project key; gzip accepted).")
             .Produces<EventAccepted>(StatusCodes.Status202Accepted)
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429)
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(408).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429)
             .DisableAntiforgery()
             .ShortCircuit(); // project keys, ProblemDetails: nothing after routing (sign-in, error pages) concerns ingestion
         return app;

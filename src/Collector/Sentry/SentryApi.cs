@@ -41,7 +41,7 @@ public static class SentryApi
                 PostStore(projectId, http, keys, limiter, ingestor, options))
             .WithName("PostSentryStore")
             .WithSummary("Sentry SDK event (X-Sentry-Auth or sentry_key; gzip, deflate, br).");
-        sentry.ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(429);
+        sentry.ProducesProblem(400).ProducesProblem(401).ProducesProblem(408).ProducesProblem(413).ProducesProblem(429);
         sentry.ShortCircuit(); // as the native API: nothing after routing concerns ingestion
         return app;
     }
@@ -108,6 +108,10 @@ public static class SentryApi
             catch (InvalidDataException)
             {
                 return Fail(http, BodyReader.Malformed(http.Request));
+            }
+            catch (BadHttpRequestException ex)
+            {
+                return Fail(http, BodyReader.NotReceived(ex));
             }
         }
 
