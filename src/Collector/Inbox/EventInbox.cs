@@ -67,30 +67,36 @@ public sealed class EventInbox : BackgroundService
         _queue.Writer.TryComplete(); // stop taking, finish writing what was accepted
         await base.StopAsync(cancellationToken);
         _depthGauge.Dispose();
-        if (_writer is not null && ExecuteTask is { IsCompleted: true }) await _writer.DisposeAsync(); // not under a loop still writing
+        if (_writer is not null && ExecuteTask is { IsCompleted: true }) _writer.Dispose(); // not under a loop still writing
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var publishing = PublishLoopAsync();
-        var batch = new List<Pending>(_maxBatch);
-        // Not tied to stoppingToken: on shutdown the queue is completed and drained, never dropped.
-        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
-        {
-            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var p)) batch.Add(p);
-            await CommitAsync(batch);
-            batch.Clear();
-        }
+        await WriterThread.Run("Inbox writer", WriteLoop, _logger);
         _accepted.Writer.TryComplete();
         await publishing;
     }
 
-    private async Task CommitAsync(List<Pending> batch)
+    /// <summary>The one writer: commits whatever has queued, batch after batch, until the queue is completed and drained.</summary>
+    private void WriteLoop()
+    {
+        var batch = new List<Pending>(_maxBatch);
+        // Not tied to stoppingToken: on shutdown the queue is completed and drained, never dropped.
+        while (_queue.Reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+        {
+            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var p)) batch.Add(p);
+            Commit(batch);
+            batch.Clear();
+        }
+    }
+
+    private void Commit(List<Pending> batch)
     {
         List<string> added;
         try
         {
-            added = await InsertAsync(batch);
+            added = Insert(batch);
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException or IOException or TimeoutException)
         {
@@ -133,19 +139,19 @@ public sealed class EventInbox : BackgroundService
     }
 
     /// <summary>Commits the batch in one transaction; returns the ids not seen before (a retry's id is kept once).</summary>
-    private async Task<List<string>> InsertAsync(List<Pending> batch)
+    private List<string> Insert(List<Pending> batch)
     {
-        using var turn = await _gate.EnterAsync(TimeSpan.FromSeconds(_writeTimeout));
-        var writer = _writer ??= await InboxWriter.OpenAsync(_factory, _writeTimeout);
+        using var turn = _gate.Enter(TimeSpan.FromSeconds(_writeTimeout));
+        var writer = _writer ??= InboxWriter.Open(_factory, _writeTimeout);
         try
         {
-            return await writer.InsertAsync([.. batch.Select(p => p.Event)]);
+            return writer.Insert([.. batch.Select(p => p.Event)]);
         }
         catch
         {
             // A failed connection (busy, full, broken) is not reused: the next batch starts on a fresh one.
             _writer = null;
-            await writer.DisposeAsync();
+            writer.Dispose();
             throw;
         }
     }

@@ -9,9 +9,10 @@ namespace Alerts.Collector.Inbox;
 /// <summary>
 /// The inbox's connection and its two inserts, kept open and compiled across batches: a batch costs its rows and one
 /// commit, not a connection, its settings and the statements' compilation each time. On SQLite the rows go through
-/// <see cref="SqliteInboxStatements"/>; on PostgreSQL through the same statements as prepared commands.
+/// <see cref="SqliteInboxStatements"/>; on PostgreSQL through the same statements as prepared commands. Synchronous: it
+/// runs on the inbox's own writer thread.
 /// </summary>
-internal sealed class InboxWriter : IAsyncDisposable
+internal sealed class InboxWriter : IDisposable
 {
     // Positional parameters, which SQLite and PostgreSQL both take. The id table remembers every id for the idempotency
     // window, after the event row itself may have been pruned.
@@ -40,47 +41,47 @@ internal sealed class InboxWriter : IAsyncDisposable
         _store = Command(StoreSql, 7, timeoutSeconds);
     }
 
-    public static async Task<InboxWriter> OpenAsync(IDbContextFactory<AlertsDbContext> factory, int timeoutSeconds)
+    public static InboxWriter Open(IDbContextFactory<AlertsDbContext> factory, int timeoutSeconds)
     {
-        var db = await factory.CreateDbContextAsync();
+        var db = factory.CreateDbContext();
         try
         {
-            await db.Database.OpenConnectionAsync();
+            db.Database.OpenConnection();
             db.Database.GetDbConnection().SetLockTimeout(timeoutSeconds);
             return new InboxWriter(db, timeoutSeconds);
         }
         catch
         {
-            await db.DisposeAsync();
+            db.Dispose();
             throw;
         }
     }
 
     /// <summary>Commits the events in one transaction; returns the ids not seen before (a retry's id is kept once).</summary>
-    public async Task<List<string>> InsertAsync(IReadOnlyList<StoredEvent> events)
+    public List<string> Insert(IReadOnlyList<StoredEvent> events)
     {
-        await using var tx = await _connection.BeginTransactionAsync();
+        using var tx = _connection.BeginTransaction();
         var added = new List<string>(events.Count);
         foreach (var e in events)
-            if (await RememberAsync(tx, e) && await StoreAsync(tx, e)) added.Add(e.Id);
-        await tx.CommitAsync();
+            if (Remember(tx, e) && Store(tx, e)) added.Add(e.Id);
+        tx.Commit();
         return added;
     }
 
     /// <summary>Records the event's id; false when it was there already (a retry).</summary>
-    private async ValueTask<bool> RememberAsync(DbTransaction tx, StoredEvent e) =>
-        _sqlite?.Remember(e) ?? await RunAsync(_remember!, tx, SeenEventId.KeyOf(e.Id), new DateTimeOffset(e.ReceivedAt).ToUnixTimeSeconds());
+    private bool Remember(DbTransaction tx, StoredEvent e) =>
+        _sqlite?.Remember(e) ?? Run(_remember!, tx, SeenEventId.KeyOf(e.Id), new DateTimeOffset(e.ReceivedAt).ToUnixTimeSeconds());
 
     /// <summary>Inserts the event; false when a row with its id is still there (its id outlived the idempotency window).</summary>
-    private async ValueTask<bool> StoreAsync(DbTransaction tx, StoredEvent e) =>
-        _sqlite?.Store(e) ?? await RunAsync(_store!, tx,
+    private bool Store(DbTransaction tx, StoredEvent e) =>
+        _sqlite?.Store(e) ?? Run(_store!, tx,
             e.Id, e.ProjectId, (int)e.Kind, e.Timestamp, e.ReceivedAt, e.Payload, (object?)e.Fingerprint ?? DBNull.Value);
 
-    private static async Task<bool> RunAsync(DbCommand cmd, DbTransaction tx, params object[] values)
+    private static bool Run(DbCommand cmd, DbTransaction tx, params object[] values)
     {
         cmd.Transaction = tx;
         for (var i = 0; i < values.Length; i++) cmd.Parameters[i].Value = values[i];
-        return await cmd.ExecuteNonQueryAsync() > 0;
+        return cmd.ExecuteNonQuery() > 0;
     }
 
     private DbCommand Command(string sql, int parameters, int timeoutSeconds)
@@ -92,11 +93,11 @@ internal sealed class InboxWriter : IAsyncDisposable
         return cmd;
     }
 
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
         _sqlite?.Dispose();
-        if (_remember is not null) await _remember.DisposeAsync();
-        if (_store is not null) await _store.DisposeAsync();
-        await _db.DisposeAsync(); // closes the connection, back to the pool
+        _remember?.Dispose();
+        _store?.Dispose();
+        _db.Dispose(); // closes the connection, back to the pool
     }
 }

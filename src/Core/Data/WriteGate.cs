@@ -20,6 +20,14 @@ public sealed class WriteGate(IOptions<DatabaseOptions> options)
         return new Turn(_gate);
     }
 
+    /// <summary><see cref="EnterAsync"/> for a thread of its own, which may block.</summary>
+    public Turn Enter(TimeSpan timeout)
+    {
+        if (_gate is not null && !_gate.Wait(timeout))
+            throw new TimeoutException($"Another write held the database for more than {timeout.TotalSeconds:0} s.");
+        return new Turn(_gate);
+    }
+
     public readonly struct Turn(SemaphoreSlim? gate) : IDisposable
     {
         public void Dispose() => gate?.Release();
