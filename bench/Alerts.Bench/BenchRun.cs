@@ -8,8 +8,11 @@ using Microsoft.Data.Sqlite;
 
 namespace Alerts.Bench;
 
-internal sealed record BenchSettings(int Seconds, int WarmupSeconds, int Mails, int Incidents)
+internal sealed record BenchSettings(int Seconds, int WarmupSeconds, int Rounds, int Mails, int Incidents)
 {
+    /// <summary>Each server's measured seconds in one round.</summary>
+    public int RoundSeconds => Math.Max(1, Seconds / Rounds);
+
     public static BenchSettings Parse(string[] args)
     {
         int Arg(string name, int fallback)
@@ -18,7 +21,7 @@ internal sealed record BenchSettings(int Seconds, int WarmupSeconds, int Mails, 
             return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
         }
         // 20 s of warm-up: tiered compilation is still recompiling the hot path for about 15 s into a flood.
-        return new BenchSettings(Arg("--seconds", 60), Arg("--warmup", 20), Arg("--mails", 20), Arg("--incidents", 100_000));
+        return new BenchSettings(Arg("--seconds", 60), Arg("--warmup", 20), Math.Max(1, Arg("--rounds", 3)), Arg("--mails", 20), Arg("--incidents", 100_000));
     }
 }
 
@@ -32,13 +35,12 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
     {
         var machine = Machine.Describe();
         var started = DateTime.UtcNow;
-        var reference = await ReferenceAsync();
         var ingestion = await IngestionAsync();
         var list = await IncidentListAsync();
-        return new BenchResults(settings, machine, started, reference, ingestion, list);
+        return new BenchResults(settings, machine, started, ingestion, list);
     }
 
-    private async Task<WrkResult> ReferenceAsync()
+    private static async Task<(ChildProcess Process, Uri Address)> StartReferenceAsync()
     {
         var dll = Path.Combine(RepoPaths.Root, "bench", "Alerts.Bench.Reference", "bin", AlertsProcess.Configuration, "net10.0", "Alerts.Bench.Reference.dll");
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
@@ -50,18 +52,7 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
                 catch (HttpRequestException) { return false; }
             },
             TimeSpan.FromSeconds(30));
-        await using (child)
-        {
-            var address = new Uri(Url(port));
-            log("reference: warming up");
-            await Wrk.RunAsync(address, TimeSpan.FromSeconds(settings.WarmupSeconds), Key);
-            log("reference: measuring");
-            var cpu = Machine.CpuTime(child.Id);
-            var result = await Wrk.RunAsync(address, TimeSpan.FromSeconds(settings.Seconds), Key);
-            result = result with { ServerCpu = Machine.CpuTime(child.Id) - cpu };
-            log($"reference: {result.AcceptedPerSecond:F0} req/s, p99 {result.P99Ms} ms, {result.CpuMicrosecondsPerRequest:F0} µs CPU/request");
-            return result;
-        }
+        return (child, new Uri(Url(port)));
     }
 
     private async Task<IngestionResult> IngestionAsync()
@@ -71,21 +62,32 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
         await using var alerts = new AlertsProcess();
         var env = Settings(smtp.Port);
         await alerts.StartServeAsync(env);
+        var (reference, referenceAddress) = await StartReferenceAsync();
+        await using var referenceProcess = reference;
         var db = Path.Combine(alerts.WorkingDirectory, "data", "alerts.db");
         var before = DatabaseBytes(db);
 
+        log("reference: warming up");
+        await Wrk.RunAsync(referenceAddress, TimeSpan.FromSeconds(settings.WarmupSeconds), Key);
         log("alerts: warming up");
         var warm = await Wrk.RunAsync(alerts.BaseAddress, TimeSpan.FromSeconds(settings.WarmupSeconds), Key);
-        log("alerts: measuring");
         using var sampling = new CancellationTokenSource();
         var rss = SamplePeakAsync("RSS", () => Machine.Memory(alerts.ProcessId).Rss, sampling.Token);
         var wal = SamplePeakAsync("WAL", () => FileBytes(db + "-wal"), sampling.Token);
-        var cpu = Machine.CpuTime(alerts.ProcessId);
-        var run = await Wrk.RunAsync(alerts.BaseAddress, TimeSpan.FromSeconds(settings.Seconds), Key);
-        run = run with { ServerCpu = Machine.CpuTime(alerts.ProcessId) - cpu };
+        // The two take turns under the load: a change in the machine's speed (other work on the host) falls on both alike.
+        var rounds = new List<RoundResult>();
+        for (var i = 1; i <= settings.Rounds; i++)
+        {
+            var round = new RoundResult(await MeasureAsync(referenceAddress, reference.Id), await MeasureAsync(alerts.BaseAddress, alerts.ProcessId));
+            rounds.Add(round);
+            log($"round {i}: reference {round.Reference.AcceptedPerSecond:F0} req/s, alerts {round.Alerts.AcceptedPerSecond:F0} accepted/s ({round.Ratio:P0})");
+        }
         await sampling.CancelAsync();
         var peakRss = await rss;
         var peakWal = await wal;
+        var refRun = WrkResult.Combine([.. rounds.Select(r => r.Reference)]);
+        var run = WrkResult.Combine([.. rounds.Select(r => r.Alerts)]);
+        log($"reference: {refRun.AcceptedPerSecond:F0} req/s, p99 {refRun.P99Ms} ms, {refRun.CpuMicrosecondsPerRequest:F0} µs CPU/request");
         log($"alerts: {run.AcceptedPerSecond:F0} accepted/s, {run.NotAccepted} refused, p99 {run.P99Ms} ms, peak RSS {peakRss / 1048576} MiB, {run.CpuMicrosecondsPerRequest:F0} µs CPU/request");
 
         // Every 202 is counted once: wait until the grouper has folded them all into the incident.
@@ -104,7 +106,15 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
 
         var mails = await EventToMailAsync(alerts, smtp);
         var (rssAfter, peakAfter) = Machine.Memory(alerts.ProcessId);
-        return new IngestionResult(run, peakRss, Math.Max(peakAfter, peakRss), rssAfter, peakWal, storage, mails);
+        return new IngestionResult(refRun, run, rounds, peakRss, Math.Max(peakAfter, peakRss), rssAfter, peakWal, storage, mails);
+    }
+
+    /// <summary>One measured wrk run against a server, with the CPU its process used meanwhile.</summary>
+    private async Task<WrkResult> MeasureAsync(Uri address, int processId)
+    {
+        var cpu = Machine.CpuTime(processId);
+        var result = await Wrk.RunAsync(address, TimeSpan.FromSeconds(settings.RoundSeconds), Key);
+        return result with { ServerCpu = Machine.CpuTime(processId) - cpu };
     }
 
     /// <summary>First occurrences, one at a time: from the POST to the mail in the SMTP server's hands.</summary>

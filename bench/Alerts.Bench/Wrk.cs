@@ -15,6 +15,26 @@ internal sealed record WrkResult(long Requests, long NotAccepted, double Seconds
 
     public long Accepted => Requests - NotAccepted;
     public double AcceptedPerSecond => Accepted / Seconds;
+
+    /// <summary>
+    /// One server's rounds as one result: requests, seconds and CPU add up; p50 to p90 are the rounds' means weighted by
+    /// their requests and p99 is the worst round's, since percentiles of parts do not add up to the whole's.
+    /// </summary>
+    public static WrkResult Combine(IReadOnlyList<WrkResult> rounds)
+    {
+        double Weighted(Func<WrkResult, double> p) => rounds.Sum(r => p(r) * r.Requests) / rounds.Sum(r => r.Requests);
+        return new WrkResult(rounds.Sum(r => r.Requests), rounds.Sum(r => r.NotAccepted), rounds.Sum(r => r.Seconds),
+            Weighted(r => r.P50Ms), Weighted(r => r.P75Ms), Weighted(r => r.P90Ms), rounds.Max(r => r.P99Ms))
+        {
+            ServerCpu = TimeSpan.FromTicks(rounds.Sum(r => r.ServerCpu.Ticks)),
+        };
+    }
+}
+
+/// <summary>One turn of each server under the same load, back to back.</summary>
+internal sealed record RoundResult(WrkResult Reference, WrkResult Alerts)
+{
+    public double Ratio => Alerts.AcceptedPerSecond / Reference.AcceptedPerSecond;
 }
 
 /// <summary>Runs wrk with <c>bench/event.lua</c>: 2 threads, 64 connections, the 1.5 KB event, latency percentiles.</summary>
