@@ -80,7 +80,7 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
         {
             var round = new RoundResult(await MeasureAsync(referenceAddress, reference.Id), await MeasureAsync(alerts.BaseAddress, alerts.ProcessId));
             rounds.Add(round);
-            log($"round {i}: reference {round.Reference.AcceptedPerSecond:F0} req/s, alerts {round.Alerts.AcceptedPerSecond:F0} accepted/s ({round.Ratio:P0})");
+            log($"round {i}: reference {round.Reference.AcceptedPerSecond:F0} req/s, alerts {round.Alerts.AcceptedPerSecond:F0} accepted/s ({round.Ratio:P1})");
         }
         await sampling.CancelAsync();
         var peakRss = await rss;
