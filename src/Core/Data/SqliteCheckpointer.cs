@@ -64,7 +64,7 @@ internal sealed class SqliteCheckpointer(
                     restartPause = TimeSpan.Zero;
                 else
                 {
-                    restartPause = restartPause == TimeSpan.Zero ? FirstRestartPause : TimeSpan.FromTicks(Math.Min(restartPause.Ticks * 2, MaxRestartPause.Ticks));
+                    restartPause = TimeSpan.FromTicks(Math.Clamp(restartPause.Ticks * 2, FirstRestartPause.Ticks, MaxRestartPause.Ticks));
                     nextRestart = DateTime.UtcNow + restartPause;
                     logger.LogInformation("A reader kept the WAL from starting over; the next try is in {Pause}", restartPause);
                 }

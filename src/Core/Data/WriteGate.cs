@@ -15,18 +15,19 @@ public sealed class WriteGate(IOptions<DatabaseOptions> options)
     /// <summary>Waits for this process's turn to write; <see cref="TimeoutException"/> when it does not come in time.</summary>
     public async ValueTask<Turn> EnterAsync(TimeSpan timeout, CancellationToken ct = default)
     {
-        if (_gate is not null && !await _gate.WaitAsync(timeout, ct))
-            throw new TimeoutException($"Another write held the database for more than {timeout.TotalSeconds:0} s.");
+        if (_gate is not null && !await _gate.WaitAsync(timeout, ct)) throw TimedOut(timeout);
         return new Turn(_gate);
     }
 
     /// <summary><see cref="EnterAsync"/> for a thread of its own, which may block.</summary>
     public Turn Enter(TimeSpan timeout)
     {
-        if (_gate is not null && !_gate.Wait(timeout))
-            throw new TimeoutException($"Another write held the database for more than {timeout.TotalSeconds:0} s.");
+        if (_gate is not null && !_gate.Wait(timeout)) throw TimedOut(timeout);
         return new Turn(_gate);
     }
+
+    private static TimeoutException TimedOut(TimeSpan timeout) =>
+        new($"Another write held the database for more than {timeout.TotalSeconds:0} s.");
 
     public readonly struct Turn(SemaphoreSlim? gate) : IDisposable
     {

@@ -104,7 +104,7 @@ public sealed class IncidentGrouper(
         // The payload only of an event stored before fingerprints were kept: grouping needs it to fingerprint the event.
         const string columns = """ "Id", "ProjectId", "Kind", "ReceivedAt", "Fingerprint", CASE WHEN "Fingerprint" IS NULL THEN "Payload" END """;
         // SQLite's transaction holds the database's one write lock from its BEGIN IMMEDIATE: no one can take these
-        // events before it commits, so reading them claims them, and each row is rewritten once, when assigned.
+        // events before it commits, so reading them claims them, and each row is written once more: assigned or deleted.
         if (tx.Connection is SqliteConnection)
         {
             cmd.CommandText = $"""
