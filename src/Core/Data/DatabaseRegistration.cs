@@ -76,18 +76,19 @@ internal static class SqliteFile
 /// restarts: cutting it shorter makes every restart grow the file again, page by page, in the kernel's most expensive
 /// writes (new blocks allocated and zeroed); the checkpointer cuts it to nothing once the load has passed. With a size
 /// cap, every connection also stops the file there (SQLite's limit is per connection), so writes fail as on a full disk.
+/// A new database gets pages of 8 KiB: a commit of 1.5 KB events writes fewer WAL frames (each frame is two writes and
+/// part of the fsync) than with SQLite's default 4 KiB. A database created with other pages keeps them.
 /// </summary>
 internal sealed class SqliteDurability(int maxSizeMegabytes) : DbConnectionInterceptor
 {
-    private const int PageSize = 4096; // SQLite's default, which the database keeps
-
     private const int BusyTimeoutMs = 30000;
 
     // Settings that stay with a pooled connection's SQLite handle: applied once per handle, not at every open.
     private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
 
-    private readonly string _pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=134217728;"
-        + (maxSizeMegabytes > 0 ? $" PRAGMA max_page_count={maxSizeMegabytes * (1024L * 1024 / PageSize)};" : "");
+    // page_size first: it only takes effect before the first table is written, and is ignored on an existing database.
+    private const string Pragmas = "PRAGMA page_size=8192; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; " +
+        "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=134217728;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
@@ -103,8 +104,15 @@ internal sealed class SqliteDurability(int maxSizeMegabytes) : DbConnectionInter
         SQLitePCL.raw.sqlite3_busy_timeout(handle, BusyTimeoutMs); // at every open: the last user may have changed it (SetLockTimeout)
         if (Configured.TryGetValue(handle, out _)) return;
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = _pragmas;
+        cmd.CommandText = Pragmas;
         cmd.ExecuteNonQuery();
+        if (maxSizeMegabytes > 0)
+        {
+            cmd.CommandText = "PRAGMA page_size;"; // the file's own, which an older database keeps
+            var pageSize = Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            cmd.CommandText = $"PRAGMA max_page_count={maxSizeMegabytes * 1024L * 1024 / pageSize};";
+            cmd.ExecuteNonQuery();
+        }
         Configured.AddOrUpdate(handle, handle);
     }
 }
