@@ -10,7 +10,10 @@ internal sealed record StorageResult(long Accepted, long Counted, long GrowthByt
 }
 
 internal sealed record IngestionResult(
-    WrkResult Reference, WrkResult Run, List<RoundResult> Rounds, long PeakRssDuringLoad, long PeakRss, long RssAfter, long PeakWalDuringLoad, StorageResult Storage, List<double> MailMs);
+    List<RoundResult> Rounds, long PeakRssDuringLoad, long PeakRss, long RssAfter, long PeakWalDuringLoad, StorageResult Storage, List<double> MailMs)
+{
+    public RoundResult Total => RoundResult.Total(Rounds);
+}
 
 internal sealed record ListResult(int Incidents, List<double> ApiMs, List<double> PageMs);
 
@@ -21,10 +24,10 @@ internal sealed record BenchResults(BenchSettings Settings, string Machine, Date
 
     public string ToMarkdown(string? previous)
     {
-        var a = Alerts.Run;
-        var reference = Alerts.Reference;
+        var total = Alerts.Total;
+        var (reference, a) = (total.Reference, total.Alerts);
         var s = Alerts.Storage;
-        var ratio = a.AcceptedPerSecond / reference.AcceptedPerSecond;
+        var ratio = total.Ratio;
         var eventBytes = new FileInfo(Path.Combine(TestSupport.RepoPaths.Root, "bench", "event.json")).Length;
         var loadAtEnd = Bench.Machine.LoadAverage();
         var floodNote = s.Accepted >= 1_000_000

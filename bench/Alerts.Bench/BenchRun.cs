@@ -85,8 +85,7 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
         await sampling.CancelAsync();
         var peakRss = await rss;
         var peakWal = await wal;
-        var refRun = WrkResult.Combine([.. rounds.Select(r => r.Reference)]);
-        var run = WrkResult.Combine([.. rounds.Select(r => r.Alerts)]);
+        var (refRun, run) = RoundResult.Total(rounds);
         log($"reference: {refRun.AcceptedPerSecond:F0} req/s, p99 {refRun.P99Ms} ms, {refRun.CpuMicrosecondsPerRequest:F0} µs CPU/request");
         log($"alerts: {run.AcceptedPerSecond:F0} accepted/s, {run.NotAccepted} refused, p99 {run.P99Ms} ms, peak RSS {peakRss / 1048576} MiB, {run.CpuMicrosecondsPerRequest:F0} µs CPU/request");
 
@@ -106,7 +105,7 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
 
         var mails = await EventToMailAsync(alerts, smtp);
         var (rssAfter, peakAfter) = Machine.Memory(alerts.ProcessId);
-        return new IngestionResult(refRun, run, rounds, peakRss, Math.Max(peakAfter, peakRss), rssAfter, peakWal, storage, mails);
+        return new IngestionResult(rounds, peakRss, Math.Max(peakAfter, peakRss), rssAfter, peakWal, storage, mails);
     }
 
     /// <summary>One measured wrk run against a server, with the CPU its process used meanwhile.</summary>

@@ -35,6 +35,10 @@ internal sealed record WrkResult(long Requests, long NotAccepted, double Seconds
 internal sealed record RoundResult(WrkResult Reference, WrkResult Alerts)
 {
     public double Ratio => Alerts.AcceptedPerSecond / Reference.AcceptedPerSecond;
+
+    /// <summary>All rounds as one: each server's runs combined.</summary>
+    public static RoundResult Total(IReadOnlyList<RoundResult> rounds) =>
+        new(WrkResult.Combine([.. rounds.Select(r => r.Reference)]), WrkResult.Combine([.. rounds.Select(r => r.Alerts)]));
 }
 
 /// <summary>Runs wrk with <c>bench/event.lua</c>: 2 threads, 64 connections, the 1.5 KB event, latency percentiles.</summary>

@@ -14,10 +14,7 @@ public sealed class SqliteFileTests : IDisposable
     [Fact]
     public async Task NewDatabase_Gets8KiBPages_AndTheCapCountsThem()
     {
-        var factory = Factory("new.db", maxSizeMegabytes: 1);
-        await new DatabaseMigrator(factory, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
-
-        Assert.Equal((8192L, 128L), await PagesAsync(factory)); // 1 MiB of 8 KiB pages
+        Assert.Equal((8192L, 128L), await MigratedPagesAsync("new.db")); // 1 MiB of 8 KiB pages
     }
 
     [Fact]
@@ -31,21 +28,18 @@ public sealed class SqliteFileTests : IDisposable
             cmd.CommandText = "PRAGMA page_size=4096; CREATE TABLE \"Kept\" (\"Id\" INTEGER PRIMARY KEY);";
             await cmd.ExecuteNonQueryAsync();
         }
-        var factory = Factory("old.db", maxSizeMegabytes: 1);
-        await new DatabaseMigrator(factory, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
-
-        Assert.Equal((4096L, 256L), await PagesAsync(factory)); // still 1 MiB
+        Assert.Equal((4096L, 256L), await MigratedPagesAsync("old.db")); // still 1 MiB
     }
 
-    private AlertsDbContextFactory Factory(string file, int maxSizeMegabytes) =>
-        new(Microsoft.Extensions.Options.Options.Create(new DatabaseOptions
+    /// <summary>Migrates the file with a 1 MiB cap, as `alerts migrate` would; returns its page size and page cap.</summary>
+    private async Task<(long PageSize, long MaxPageCount)> MigratedPagesAsync(string file)
+    {
+        var factory = new AlertsDbContextFactory(Microsoft.Extensions.Options.Options.Create(new DatabaseOptions
         {
             ConnectionString = $"Data Source={Path.Combine(_dir, file)}",
-            MaxSizeMegabytes = maxSizeMegabytes,
+            MaxSizeMegabytes = 1,
         }));
-
-    private static async Task<(long PageSize, long MaxPageCount)> PagesAsync(AlertsDbContextFactory factory)
-    {
+        await new DatabaseMigrator(factory, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
         await using var db = factory.CreateDbContext();
         await db.Database.OpenConnectionAsync();
         await using var cmd = db.Database.GetDbConnection().CreateCommand();

@@ -109,7 +109,7 @@ internal sealed class SqliteDurability(int maxSizeMegabytes) : DbConnectionInter
         if (maxSizeMegabytes > 0)
         {
             cmd.CommandText = "PRAGMA page_size;"; // the file's own, which an older database keeps
-            var pageSize = Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            var pageSize = (long)cmd.ExecuteScalar()!;
             cmd.CommandText = $"PRAGMA max_page_count={maxSizeMegabytes * 1024L * 1024 / pageSize};";
             cmd.ExecuteNonQuery();
         }

@@ -71,14 +71,14 @@ public sealed class GroupingBatcher : BackgroundService
             foreach (var p in batch.Skip(1)) p.Grouped.TrySetResult([]);
             return true;
         }
-        catch (Exception ex) when (batch.Count == 1)
-        {
-            batch[0].Grouped.TrySetException(ex); // the bus retries the message, and it faults, as it did before batching
-            return true;
-        }
         catch (Exception) when (batch.Count > 1)
         {
             return false;
+        }
+        catch (Exception ex)
+        {
+            batch[0].Grouped.TrySetException(ex); // the bus retries the message, and it faults, as it did before batching
+            return true;
         }
     }
 
