@@ -1,17 +1,19 @@
+using System.Threading.RateLimiting;
 using Alerts.Core.Data;
+using Alerts.Core.Domain;
+using Alerts.Core.Options;
 using Alerts.Dashboard.Accounts;
 using Alerts.Dashboard.Api;
 using Hangfire;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Alerts.Dashboard;
 
@@ -23,6 +25,10 @@ public static class DashboardExtensions
     /// <summary>The pages: signed-in users only, so a visitor is sent to the login page.</summary>
     public const string PagesPolicy = "DashboardPages";
 
+    /// <summary>Login attempts per client address: a guesser is slowed down across accounts, not only per account.</summary>
+    public const string LoginRateLimit = "login";
+    public const int LoginAttemptsPerMinute = 20;
+
     public const string JobsPath = "/jobs";
 
     /// <summary>Whether this process has Hangfire's job storage, so its dashboard at <see cref="JobsPath"/> exists.</summary>
@@ -32,6 +38,7 @@ public static class DashboardExtensions
     /// <summary>Users and API tokens, for the Dashboard and for the commands that make them.</summary>
     public static IHostApplicationBuilder AddDashboardAccounts(this IHostApplicationBuilder builder)
     {
+        builder.Services.TryAddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         builder.Services.AddSingleton<UserAccounts>();
         builder.Services.AddSingleton<ApiTokens>();
         return builder;
@@ -43,10 +50,18 @@ public static class DashboardExtensions
         var services = builder.Services;
         services.TryAddSingleton<IgnoreRuleStore>();
         services.TryAddSingleton<ProjectRecipientStore>();
-        // One key ring for every dashboard node and restart; the application name isolates it from other apps' rings.
-        services.AddDataProtection().SetApplicationName("Alerts");
-        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(
-            o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IDbContextFactory<AlertsDbContext>>())));
+        services.AddMemoryCache();
+        services.AddSingleton<UserSessions>();
+        services.AddValidatedOptions<KeyRingOptions>(KeyRingOptions.SectionName, KeyRingOptions.Validate);
+        // One key ring for every dashboard node and restart, in the database; the application name isolates it from other apps' rings.
+        var keyRing = services.AddDataProtection().SetApplicationName("Alerts").PersistKeysToDbContext<AlertsDbContext>();
+        // Read here because data protection takes the certificate itself; a bad one is left to the start-up validation's message.
+        var keys = builder.Configuration.GetSection(KeyRingOptions.SectionName).Get<KeyRingOptions>() ?? new KeyRingOptions();
+        if (keys.ProtectsKeys && !KeyRingOptions.Validate(keys).Any())
+        {
+            var certificate = keys.LoadCertificate();
+            keyRing.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate); // decrypts without the machine's certificate store
+        }
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
@@ -54,9 +69,10 @@ public static class DashboardExtensions
                 o.LogoutPath = "/logout";
                 o.Cookie.Name = "alerts.session";
                 o.Cookie.HttpOnly = true;
-                o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Lax;
+                o.Cookie.SameSite = SameSiteMode.Lax;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromDays(7);
+                o.Events.OnValidatePrincipal = ctx => ctx.HttpContext.RequestServices.GetRequiredService<UserSessions>().ValidateAsync(ctx);
                 o.Events.OnRedirectToLogin = ctx =>
                 {
                     // An API client gets a status code, not a login page.
@@ -65,14 +81,36 @@ public static class DashboardExtensions
                     return Task.CompletedTask;
                 };
             })
-            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
             .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, ApiTokenAuthenticationHandler.SchemeName)
             .RequireAuthenticatedUser())
             .AddPolicy(PagesPolicy, p => p.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme).RequireAuthenticatedUser());
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(LoginRateLimit, http => HttpMethods.IsPost(http.Request.Method)
+                ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "", _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = LoginAttemptsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                })
+                : RateLimitPartition.GetNoLimiter(""));
+        });
         services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/", PagesPolicy).AllowAnonymousToPage("/Login").AllowAnonymousToPage("/Error"))
             .AddApplicationPart(typeof(DashboardExtensions).Assembly);
         return builder;
+    }
+
+    /// <summary>The Dashboard's middleware, after routing: security headers, sessions, the login throttle.</summary>
+    public static WebApplication UseDashboard(this WebApplication app)
+    {
+        app.UseDashboardErrorPages();
+        app.UseDashboardSecurityHeaders();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
     }
 
     public static WebApplication MapDashboard(this WebApplication app)

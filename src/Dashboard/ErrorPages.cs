@@ -10,12 +10,15 @@ namespace Alerts.Dashboard;
 /// </summary>
 public static class ErrorPages
 {
-    public const string ServerErrorHtml = """
+    /// <summary>The 500 page's style, which the Content-Security-Policy allows by its hash.</summary>
+    public const string ServerErrorStyle = "body { font-family: system-ui, sans-serif; color: #1d2430; background: #f6f7f9; margin: 0; padding: 3rem 1rem; } " +
+        "main { max-width: 32rem; margin: 0 auto; background: #fff; padding: 1.5rem; }";
+
+    public const string ServerErrorHtml = $$"""
         <!DOCTYPE html>
         <html lang="en">
         <head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" /><title>Something went wrong · Alerts</title>
-        <style>body { font-family: system-ui, sans-serif; color: #1d2430; background: #f6f7f9; margin: 0; padding: 3rem 1rem; }
-        main { max-width: 32rem; margin: 0 auto; background: #fff; padding: 1.5rem; }</style></head>
+        <style>{{ServerErrorStyle}}</style></head>
         <body><main><h1>Something went wrong</h1>
         <p>The page could not be shown because of an error on the server. It has been logged; please try again in a moment.</p>
         <p><a href="/">Back to the incident list</a></p></main></body>
@@ -46,7 +49,7 @@ public static class ErrorPages
         return app;
     }
 
-    private static bool IsPage(HttpContext context)
+    internal static bool IsPage(HttpContext context)
     {
         var path = context.Request.Path;
         return !(path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi") || path.StartsWithSegments(DashboardExtensions.JobsPath)

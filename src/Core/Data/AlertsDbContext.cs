@@ -1,11 +1,12 @@
 using Alerts.Core.Domain;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Alerts.Core.Data;
 
 /// <summary>The model. Each provider has a subclass so that each keeps its own migration set.</summary>
-public abstract class AlertsDbContext(DbContextOptions options) : DbContext(options)
+public abstract class AlertsDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<ProjectKey> ProjectKeys => Set<ProjectKey>();
@@ -70,10 +71,6 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
             e.HasIndex(x => new { x.Count, x.Id }).HasDatabaseName("IX_Incidents_Count_Id");
             e.HasIndex(x => new { x.ProjectId, x.LastSeen });
         });
-        b.Entity<DataProtectionKey>(e =>
-        {
-            e.Property(x => x.FriendlyName).HasMaxLength(200);
-        });
         b.Entity<IncidentHourlyCount>(e =>
         {
             e.HasKey(x => new { x.IncidentId, x.Hour }); // the upsert's conflict target
@@ -103,6 +100,7 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
         b.Entity<User>(e =>
         {
             e.Property(x => x.Email).HasMaxLength(254);
+            e.Property(x => x.SecurityStamp).HasMaxLength(User.SecurityStampLength);
             e.HasIndex(x => x.Email).IsUnique();
         });
         b.Entity<ApiToken>(e =>

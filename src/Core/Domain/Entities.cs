@@ -199,6 +199,16 @@ public sealed class User
     /// <summary>Failed logins since the last success; reaching the limit locks the account until <see cref="LockoutEnd"/>.</summary>
     public int FailedLoginCount { get; set; }
     public DateTime? LockoutEnd { get; set; }
+
+    /// <summary>
+    /// Changes whenever the user's sessions must end (logout, a new password, sign-out-all): a login cookie carries
+    /// the stamp it was issued with and is refused once it differs, as ASP.NET Core Identity's security stamp.
+    /// </summary>
+    public string SecurityStamp { get; set; } = NewSecurityStamp();
+
+    public const int SecurityStampLength = 32;
+
+    public static string NewSecurityStamp() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(SecurityStampLength / 2));
 }
 
 public sealed class ApiToken
@@ -209,12 +219,4 @@ public sealed class ApiToken
     public required string TokenHash { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? LastUsedAt { get; set; }
-}
-
-/// <summary>One key of the ASP.NET Core data-protection key ring (its XML), kept in the database so every node shares it.</summary>
-public sealed class DataProtectionKey
-{
-    public long Id { get; set; }
-    public string? FriendlyName { get; set; }
-    public required string Xml { get; set; }
 }

@@ -7,25 +7,41 @@ using Microsoft.EntityFrameworkCore;
 namespace Alerts.Dashboard.Accounts;
 
 /// <summary>Dashboard users: passwords hashed with ASP.NET Core Identity's hasher (PBKDF2).</summary>
-public sealed class UserAccounts(IDbContextFactory<AlertsDbContext> factory, TimeProvider clock)
+public sealed class UserAccounts(IDbContextFactory<AlertsDbContext> factory, IPasswordHasher<User> hasher, TimeProvider clock)
 {
     public const int MinPasswordLength = 10;
-    private static readonly PasswordHasher<User> Hasher = new();
 
-    /// <summary>Creates the user, or sets a new password when the e-mail is already known.</summary>
+    /// <summary>Creates the user, or sets a new password when the e-mail is already known (which ends the user's sessions).</summary>
     public async Task<bool> CreateOrUpdateAsync(string email, string password, CancellationToken ct)
     {
         if (!EmailAddress.IsValid(email)) throw new ArgumentException($"'{email}' is not an e-mail address.", nameof(email));
         if (password.Length < MinPasswordLength)
             throw new ArgumentException($"The password must have at least {MinPasswordLength} characters.", nameof(password));
-        var normalized = email.Trim().ToLowerInvariant();
+        var normalized = Normalize(email);
         await using var db = await factory.CreateDbContextAsync(ct);
         var user = await db.Users.AsTracking().FirstOrDefaultAsync(u => u.Email == normalized, ct);
         var created = user is null;
         user ??= db.Users.Add(new User { Email = normalized, PasswordHash = "", CreatedAt = clock.GetUtcNow().UtcDateTime }).Entity;
-        user.PasswordHash = Hasher.HashPassword(user, password);
+        user.PasswordHash = hasher.HashPassword(user, password);
+        user.SecurityStamp = User.NewSecurityStamp();
         await db.SaveChangesAsync(ct);
         return created;
+    }
+
+    /// <summary>Ends every session of the user (every login cookie, on every node): false when there is no such user.</summary>
+    public async Task<bool> SignOutEverywhereAsync(string email, CancellationToken ct)
+    {
+        var normalized = Normalize(email);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var stamp = User.NewSecurityStamp();
+        return await db.Users.Where(u => u.Email == normalized).ExecuteUpdateAsync(s => s.SetProperty(u => u.SecurityStamp, stamp), ct) > 0;
+    }
+
+    /// <summary>The stamp a session of the user must carry, or null when the user no longer exists.</summary>
+    public async Task<string?> SecurityStampAsync(long userId, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Users.Where(u => u.Id == userId).Select(u => u.SecurityStamp).FirstOrDefaultAsync(ct);
     }
 
     /// <summary>Failed logins in a row that lock an account, and for how long.</summary>
@@ -33,34 +49,32 @@ public sealed class UserAccounts(IDbContextFactory<AlertsDbContext> factory, Tim
     public static readonly TimeSpan LockoutPeriod = TimeSpan.FromMinutes(15);
 
     /// <summary>
-    /// The user when the password is right and the account is not locked; every failure counts, and the
-    /// <see cref="MaxFailedLogins"/>th locks the account for <see cref="LockoutPeriod"/> (then counting starts again).
+    /// The user when the password is right and the account is not locked. Each attempt is counted before its password
+    /// is tested, and the <see cref="MaxFailedLogins"/>th locks the account for <see cref="LockoutPeriod"/>, so at most
+    /// that many guesses are ever tested per period, however many arrive at once; a right password clears the count.
     /// </summary>
     public async Task<User?> VerifyAsync(string email, string password, CancellationToken ct)
     {
-        var normalized = email.Trim().ToLowerInvariant();
+        var normalized = Normalize(email);
         var now = clock.GetUtcNow().UtcDateTime;
+        var until = now + LockoutPeriod;
         await using var db = await factory.CreateDbContextAsync(ct);
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Email == normalized, ct);
+        // Check and count in one conditional statement: a guess in flight takes its turn here, or finds the account locked.
+        var admitted = await db.Users.Where(u => u.Email == normalized && (u.LockoutEnd == null || u.LockoutEnd <= now))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(u => u.LockoutEnd, u => u.FailedLoginCount + 1 >= MaxFailedLogins ? until : (DateTime?)null)
+                .SetProperty(u => u.FailedLoginCount, u => u.FailedLoginCount + 1 >= MaxFailedLogins ? 0 : u.FailedLoginCount + 1), ct) > 0;
+        var user = admitted ? await db.Users.FirstOrDefaultAsync(u => u.Email == normalized, ct) : null;
         if (user is null)
         {
-            Hasher.HashPassword(new User { Email = "", PasswordHash = "" }, password); // same cost whether or not the user exists
+            hasher.HashPassword(new User { Email = "", PasswordHash = "" }, password); // unknown or locked: as slow as a wrong password
             return null;
         }
-        var right = Hasher.VerifyHashedPassword(user, user.PasswordHash, password) != PasswordVerificationResult.Failed;
-        if (user.LockoutEnd > now) return null; // checked after hashing, so a locked account answers as slowly as any other
-        if (right)
-        {
-            if (user.FailedLoginCount > 0 || user.LockoutEnd is not null)
-                await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s
-                    .SetProperty(u => u.FailedLoginCount, 0).SetProperty(u => u.LockoutEnd, (DateTime?)null), ct);
-            return user;
-        }
-        var until = now + LockoutPeriod;
-        // One statement, so concurrent guesses are all counted.
+        if (hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed) return null;
         await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s
-            .SetProperty(u => u.LockoutEnd, u => u.FailedLoginCount + 1 >= MaxFailedLogins ? until : u.LockoutEnd)
-            .SetProperty(u => u.FailedLoginCount, u => u.FailedLoginCount + 1 >= MaxFailedLogins ? 0 : u.FailedLoginCount + 1), ct);
-        return null;
+            .SetProperty(u => u.FailedLoginCount, 0).SetProperty(u => u.LockoutEnd, (DateTime?)null), ct);
+        return user;
     }
+
+    private static string Normalize(string email) => email.Trim().ToLowerInvariant();
 }

@@ -1,5 +1,8 @@
 using System.Security.Claims;
 using Alerts.Core.Data;
+using Alerts.Dashboard.Accounts;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.Extensions.DependencyInjection;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Microsoft.AspNetCore.Builder;
@@ -39,7 +42,8 @@ public static class IncidentsApi
     public static RouteGroupBuilder MapIncidentsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/incidents").WithTags("Incidents").RequireAuthorization(DashboardExtensions.Policy)
-            .ProducesProblem(401);
+            .AddEndpointFilter(CookieCallsNeedAntiforgery)
+            .ProducesProblem(401).ProducesProblem(403);
         api.MapGet("/", ListIncidents).WithName("ListIncidents")
             .WithSummary("Incidents, filtered and paged; the next page's address is in the Link header (rel=\"next\").");
         api.MapGet("/{id:long}", GetIncident).WithName("GetIncident");
@@ -50,6 +54,33 @@ public static class IncidentsApi
             .WithSummary("No mail for a period (minutes) or until more occurrences, whichever comes first.");
         api.MapPost("/{id:long}/ignore-urls", IgnoreUrlsLikeThis).WithName("IgnoreUrlsLikeThis");
         return api;
+    }
+
+    /// <summary>
+    /// A browser sends the login cookie with any request, whoever's page made it, so a state change under the cookie must
+    /// also carry the antiforgery token only our pages have (header <c>RequestVerificationToken</c> or the form field).
+    /// An API token is sent only by a client that holds it, so Bearer calls need none.
+    /// </summary>
+    private static async ValueTask<object?> CookieCallsNeedAntiforgery(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var method = http.Request.Method;
+        var safe = HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method);
+        var byToken = http.User.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == ApiTokenAuthenticationHandler.SchemeName);
+        if (!safe && !byToken)
+        {
+            try
+            {
+                await http.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(http);
+            }
+            catch (AntiforgeryValidationException)
+            {
+                return TypedResults.Problem(statusCode: 403, title: "Antiforgery token missing or invalid",
+                    detail: "A change made with the Dashboard's login cookie needs the page's antiforgery token in the RequestVerificationToken " +
+                            "header (the request-verification-token meta tag of any Dashboard page); scripts can use an API token (Authorization: Bearer) instead.");
+            }
+        }
+        return await next(context);
     }
 
     /// <summary>One page, newest first (or by count); the next page's address is in the <c>Link: &lt;...&gt;; rel="next"</c> header.</summary>

@@ -1,12 +1,13 @@
-using System.Security.Claims;
 using Alerts.Dashboard.Accounts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Alerts.Dashboard.Pages;
 
+[EnableRateLimiting(DashboardExtensions.LoginRateLimit)]
 public sealed class LoginModel(UserAccounts accounts) : PageModel
 {
     [BindProperty] public string Email { get; set; } = "";
@@ -23,10 +24,7 @@ public sealed class LoginModel(UserAccounts accounts) : PageModel
             Error = $"Wrong e-mail or password, or too many failed attempts (an account is locked for {UserAccounts.LockoutPeriod.TotalMinutes:0} minutes after {UserAccounts.MaxFailedLogins}).";
             return Page();
         }
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim(ClaimTypes.Name, user.Email)],
-            CookieAuthenticationDefaults.AuthenticationScheme);
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, UserSessions.PrincipalFor(user));
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
     }
 }

@@ -1,17 +1,17 @@
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
+using Alerts.Dashboard.Accounts;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Alerts.Dashboard.Pages;
 
-public sealed class LogoutModel : PageModel
+public sealed class LogoutModel(UserSessions sessions) : PageModel
 {
     public IActionResult OnGet() => RedirectToPage("/Index");
 
+    /// <summary>Ends the user's sessions everywhere, so a copy of this cookie is worthless too.</summary>
     public async Task<IActionResult> OnPostAsync()
     {
-        await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        await sessions.SignOutEverywhereAsync(HttpContext);
         return Redirect("/login");
     }
 }

@@ -3,7 +3,7 @@ using Alerts.Dashboard.Accounts;
 
 namespace Alerts.Server.Cli;
 
-/// <summary><c>alerts createuser</c> and <c>alerts tokens create</c>.</summary>
+/// <summary><c>alerts createuser</c>, <c>alerts users</c> and <c>alerts tokens</c>.</summary>
 internal static class AccountCommands
 {
     public static Command CreateUser()
@@ -40,6 +40,24 @@ internal static class AccountCommands
             return 0;
         }, migrate: true, ct));
         return new Command("tokens", "Manage API tokens.") { create };
+    }
+
+    public static Command Users()
+    {
+        var email = new Option<string>("--email") { Description = "The user whose sessions end.", Required = true };
+        var signOutAll = new Command("sign-out-all", "End every Dashboard session of a user, on every node (a stolen or forgotten login).") { email };
+        signOutAll.TreatUnmatchedTokensAsErrors = false;
+        signOutAll.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
+        {
+            if (!await services.GetRequiredService<UserAccounts>().SignOutEverywhereAsync(result.GetValue(email)!, ct))
+            {
+                await Console.Error.WriteLineAsync($"There is no user {result.GetValue(email)}.");
+                return 1;
+            }
+            Console.WriteLine($"Every session of {result.GetValue(email)} has ended.");
+            return 0;
+        }, migrate: true, ct));
+        return new Command("users", "Manage Dashboard users.") { signOutAll };
     }
 
     private static string? ReadPassword()

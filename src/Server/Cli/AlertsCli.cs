@@ -17,6 +17,7 @@ public static class AlertsCli
             MigrateCommand(),
             SendTestEmailCommand.Create(),
             AccountCommands.CreateUser(),
+            AccountCommands.Users(),
             AccountCommands.Tokens(),
             ProjectCommands.Create(),
         };

@@ -47,12 +47,7 @@ public static class AlertsApp
         // After the error handlers, so the ingestion endpoints, which short-circuit at routing, still answer ProblemDetails;
         // before the dashboard's middleware, which they skip.
         app.UseRouting();
-        if (roles.HasFlag(Roles.Dashboard))
-        {
-            app.UseDashboardErrorPages();
-            app.UseAuthentication();
-            app.UseAuthorization();
-        }
+        if (roles.HasFlag(Roles.Dashboard)) app.UseDashboard();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }); // live: the process answers
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }); // database and bus
         app.MapAlertsMetrics();

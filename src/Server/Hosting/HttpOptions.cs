@@ -1,6 +1,8 @@
 using System.Net;
 using Alerts.Core.Observability;
 using Alerts.Core.Options;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.HttpsPolicy;
 using Microsoft.Extensions.Options;
@@ -64,6 +66,15 @@ internal static class HttpRegistration
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<HttpOptions>>((f, http) => http.Value.Apply(f));
         services.AddOptions<HstsOptions>().Configure<IOptions<HttpOptions>>((h, http) => h.MaxAge = TimeSpan.FromDays(http.Value.HstsMaxAgeDays));
         services.AddOptions<HttpsRedirectionOptions>().Configure<IOptions<HttpOptions>>((r, http) => r.HttpsPort = http.Value.HttpsPort);
+        // Behind a proxy that ends TLS the request itself may look like http: the cookies are Secure all the same.
+        services.AddOptions<AntiforgeryOptions>().Configure<IOptions<HttpOptions>>((a, http) =>
+        {
+            if (http.Value.RequireHttps) a.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+        });
+        services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme).Configure<IOptions<HttpOptions>>((c, http) =>
+        {
+            if (http.Value.RequireHttps) c.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+        });
         return services;
     }
 
@@ -72,6 +83,11 @@ internal static class HttpRegistration
     {
         var http = app.Services.GetRequiredService<IOptions<HttpOptions>>().Value;
         if (http.TrustsProxies) app.UseForwardedHeaders(); // first: everything after sees the client's address and scheme
+        app.Use(static (context, next) =>
+        {
+            context.Response.OnStarting(SetSecurityHeaders, context); // as the response starts: an error handler clears earlier headers
+            return next(context);
+        });
         app.UseExceptionHandler(); // ProblemDetails, never a stack trace; the developer page exists only in Development
         if (http.RequireHttps)
         {
@@ -80,5 +96,15 @@ internal static class HttpRegistration
             app.UseWhen(ctx => !ObservabilityRegistration.IsProbe(ctx.Request.Path), a => a.UseHttpsRedirection());
         }
         return app;
+    }
+
+    /// <summary>On every response: never framed (clickjacking), never sniffed into another content type, no full URL leaked as a referrer.</summary>
+    private static Task SetSecurityHeaders(object state)
+    {
+        var headers = ((HttpContext)state).Response.Headers;
+        headers.XFrameOptions = "DENY";
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "same-origin";
+        return Task.CompletedTask;
     }
 }
