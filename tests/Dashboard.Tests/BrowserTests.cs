@@ -270,10 +270,15 @@ public sealed partial class BrowserTests(Browser browser) : IClassFixture<Browse
         Wait.UntilValueAsync(() => _app.QueryAsync(db => db.Incidents.Where(i => i.Count >= count).OrderByDescending(i => i.Id)
             .Select(i => (long?)i.Id).FirstOrDefaultAsync()), Grouped, $"an incident with {count} occurrences");
 
-    /// <summary>Screenshots for the README, kept in the repository.</summary>
+    /// <summary>
+    /// Screenshots for the README: into the repository when ALERTS_UPDATE_SCREENSHOTS=1, else beside the test output, so a
+    /// test run leaves the checkout as it was.
+    /// </summary>
     private static string ScreenshotPath(string name)
     {
-        var dir = Path.Combine(RepoPaths.Root, "docs", "screenshots");
+        var dir = Environment.GetEnvironmentVariable("ALERTS_UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(RepoPaths.Root, "docs", "screenshots")
+            : Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(dir);
         return Path.Combine(dir, name);
     }

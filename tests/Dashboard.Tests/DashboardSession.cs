@@ -15,9 +15,19 @@ internal static partial class DashboardSession
     public static Task CreateUserAsync(AlertsTestApp app) =>
         app.Services.GetRequiredService<UserAccounts>().CreateOrUpdateAsync(Email, Password, CancellationToken.None);
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, CookieContainer> Jars = new();
+
     /// <summary>Keeps cookies and follows redirects, as a browser does.</summary>
-    public static HttpClient CookieClient(AlertsTestApp app) =>
-        new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true }) { BaseAddress = app.BaseAddress };
+    public static HttpClient CookieClient(AlertsTestApp app)
+    {
+        var jar = new CookieContainer();
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = true }) { BaseAddress = app.BaseAddress };
+        Jars.Add(client, jar);
+        return client;
+    }
+
+    /// <summary>The cookies a <see cref="CookieClient"/> holds.</summary>
+    public static CookieContainer Cookies(HttpClient client) => Jars.TryGetValue(client, out var jar) ? jar : throw new ArgumentException("Not a cookie client.", nameof(client));
 
     /// <summary>Sees redirects instead of following them, and has no session.</summary>
     public static HttpClient AnonymousClient(AlertsTestApp app) =>

@@ -15,7 +15,8 @@ namespace Alerts.Server.Hosting;
 /// <summary>Composes the modules by role: one binary, several roles.</summary>
 public static class AlertsApp
 {
-    public static WebApplication CreateServer(string[] args, Roles roles, string? urls = null)
+    /// <param name="services">Changes to the services after the modules' (tests wrap a real component to observe it).</param>
+    public static WebApplication CreateServer(string[] args, Roles roles, string? urls = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -40,6 +41,8 @@ public static class AlertsApp
         {
             if (roles.HasFlag(Roles.Notifier)) bus.AddNotifierConsumers();
         }, roles.HasFlag(Roles.Notifier) ? HealthStatus.Unhealthy : HealthStatus.Degraded);
+
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseAlertsHttp();
