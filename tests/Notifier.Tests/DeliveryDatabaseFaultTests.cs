@@ -124,24 +124,15 @@ public sealed class DeliveryDatabaseFaultTests : IAsyncLifetime
 
     /// <summary>
     /// From now on, the write that <paramref name="when"/> names must also store 2 MiB, more than the 1 MiB cap leaves:
-    /// SQLite refuses it with SQLITE_FULL and rolls the statement back, as on a full disk.
+    /// SQLite refuses it with SQLITE_FULL and rolls the statement back, as on a full disk. The test's own connection has no
+    /// cap, so it can set this up and take it down.
     /// </summary>
-    private Task FillTheDiskOnAsync(string when) => ExecuteAsync($"""
+    private Task FillTheDiskOnAsync(string when) => SqliteFileCommands.ExecuteAsync(DatabasePath, $"""
         CREATE TABLE "Ballast" ("Bytes" BLOB);
         CREATE TRIGGER "FillsTheDisk" AFTER {when} BEGIN INSERT INTO "Ballast" VALUES (zeroblob(2097152)); END;
         """);
 
-    private Task FreeTheDiskAsync() => ExecuteAsync("""DROP TRIGGER "FillsTheDisk"; DROP TABLE "Ballast";""");
-
-    /// <summary>On a connection of the test's own, outside the cap the notifier's connections have.</summary>
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        await connection.OpenAsync();
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private Task FreeTheDiskAsync() => SqliteFileCommands.ExecuteAsync(DatabasePath, """DROP TRIGGER "FillsTheDisk"; DROP TABLE "Ballast";""");
 
     private async Task<List<Notification>> NotificationsAsync()
     {
