@@ -130,7 +130,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(accepted, await ScalarAsync("""SELECT COUNT(*) FROM "EventIds" """));
 
         // Space returns (retention, an operator): the freed pages are reused without a restart.
-        await ExecuteAsync("""DELETE FROM "Events" """);
+        await SqliteFileCommands.ExecuteAsync(Database, """DELETE FROM "Events" """);
         await alerts.Client.PostEventAsync(SampleEvents.Error(type: "AfterSpaceReturned"));
         Assert.Equal(1, await ScalarAsync("""SELECT COUNT(*) FROM "Events" """));
     }
@@ -152,14 +152,5 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IAsyncLifetime
         cmd.CommandText = sql;
         if (id is not null) cmd.Parameters.AddWithValue("$id", id);
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Database};Pooling=False");
-        await connection.OpenAsync();
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        await cmd.ExecuteNonQueryAsync();
     }
 }

@@ -97,7 +97,7 @@ public class AlertMailOverSmtpTests
         new(Options.Create(new EmailOptions { Host = "127.0.0.1", Port = server.SmtpPort }), NullLogger<SmtpMailSender>.Instance);
 
     private static async Task<SendOutcome> SendAsync(SmtpMailSender sender, Notification n) =>
-        Assert.Single(await sender.SendAsync([AlertMessageFactory.Create(n, Settings)], CancellationToken.None)).Outcome;
+        Assert.Single(await sender.SendAsync([AlertMessageFactory.Create(n, Settings)], CancellationToken.None).ToListAsync()).Outcome;
 
     /// <summary>Who the mail really went to (RCPT TO), whatever its headers say.</summary>
     private static async Task<IReadOnlyList<string>> EnvelopeRecipientsAsync(MailDevServer server, string messageId)

@@ -21,7 +21,7 @@ public sealed class FileMailSenderTests : IDisposable
             AlertMessageFactory.Create(Notification(2, 8, "[Alerts] Broken link on shop.example.com", "max@example.com, Ada <ada@example.com>"), settings),
         };
 
-        var results = await sender.SendAsync(messages, CancellationToken.None);
+        var results = await sender.SendAsync(messages, CancellationToken.None).ToListAsync();
 
         Assert.All(results, r => Assert.Equal(SendOutcome.Sent, r.Outcome));
         var files = Directory.GetFiles(directory, "*.eml");

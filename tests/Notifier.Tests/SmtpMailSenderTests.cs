@@ -22,7 +22,7 @@ public class SmtpMailSenderTests
         var results = await sender.SendAsync(
             [Message("ERROR: Internal Server Error: /orders/17", "Traceback ...", "ada@example.com"),
              Message("Broken link on shop.example.com", "Referrer: https://shop.example.com/", "max@example.com")],
-            CancellationToken.None);
+            CancellationToken.None).ToListAsync();
 
         Assert.All(results, r => Assert.Equal(SendOutcome.Sent, r.Outcome));
         var mails = await server.WaitForMailsAsync(2, MailTimeout);
@@ -48,7 +48,7 @@ public class SmtpMailSenderTests
             TrustedServerCertFile = TestCertificates.CertPath,
         });
 
-        var result = Assert.Single(await sender.SendAsync([Message("TLS check", "over implicit TLS", "ada@example.com")], CancellationToken.None));
+        var result = Assert.Single(await sender.SendAsync([Message("TLS check", "over implicit TLS", "ada@example.com")], CancellationToken.None).ToListAsync());
 
         Assert.Equal(SendOutcome.Sent, result.Outcome);
         var mail = Assert.Single(await server.WaitForMailsAsync(1, MailTimeout));
@@ -72,7 +72,7 @@ public class SmtpMailSenderTests
         });
 
         var results = await sender.SendAsync(
-            [Message("one", "1", "ada@example.com"), Message("two", "2", "ada@example.com")], CancellationToken.None);
+            [Message("one", "1", "ada@example.com"), Message("two", "2", "ada@example.com")], CancellationToken.None).ToListAsync();
 
         Assert.Equal(2, results.Count);
         Assert.All(results, r =>
@@ -96,7 +96,7 @@ public class SmtpMailSenderTests
             TrustedServerCertFile = TestCertificates.CertPath,
         });
 
-        var result = Assert.Single(await sender.SendAsync([Message("STARTTLS check", "upgraded", "ada@example.com")], CancellationToken.None));
+        var result = Assert.Single(await sender.SendAsync([Message("STARTTLS check", "upgraded", "ada@example.com")], CancellationToken.None).ToListAsync());
 
         Assert.Equal(SendOutcome.Sent, result.Outcome);
         var mail = Assert.Single(await server.WaitForMailsAsync(1, MailTimeout));
@@ -113,7 +113,7 @@ public class SmtpMailSenderTests
         await using var server = await AiosmtpdServer.StartAsync(startTls: true, requireStartTls: true);
         var sender = Sender(new EmailOptions { Host = "127.0.0.1", Port = server.Port });
 
-        var result = Assert.Single(await sender.SendAsync([Message("plain", "not upgraded", "ada@example.com")], CancellationToken.None));
+        var result = Assert.Single(await sender.SendAsync([Message("plain", "not upgraded", "ada@example.com")], CancellationToken.None).ToListAsync());
 
         Assert.NotEqual(SendOutcome.Sent, result.Outcome);
         Assert.Contains("STARTTLS", result.Detail, StringComparison.OrdinalIgnoreCase);
@@ -128,7 +128,7 @@ public class SmtpMailSenderTests
         await using var server = await AiosmtpdServer.StartAsync(startTls: !implicitTls, implicitTls: implicitTls);
         var sender = Sender(new EmailOptions { Host = "127.0.0.1", Port = server.Port, UseTls = !implicitTls, UseSsl = implicitTls });
 
-        var result = Assert.Single(await sender.SendAsync([Message("untrusted", "x", "ada@example.com")], CancellationToken.None));
+        var result = Assert.Single(await sender.SendAsync([Message("untrusted", "x", "ada@example.com")], CancellationToken.None).ToListAsync());
 
         Assert.Equal(SendOutcome.Transient, result.Outcome);
         Assert.Contains($"127.0.0.1:{server.Port}", result.Detail, StringComparison.Ordinal);
@@ -147,7 +147,7 @@ public class SmtpMailSenderTests
             TrustedServerCertFile = TestCertificates.CertPath,
         });
 
-        var result = Assert.Single(await sender.SendAsync([Message("SMTPS check", "implicit", "ada@example.com")], CancellationToken.None));
+        var result = Assert.Single(await sender.SendAsync([Message("SMTPS check", "implicit", "ada@example.com")], CancellationToken.None).ToListAsync());
 
         Assert.Equal(SendOutcome.Sent, result.Outcome);
         Assert.Equal("[Alerts] SMTPS check", Assert.Single(await server.WaitForMailsAsync(1, MailTimeout)).Subject);
@@ -160,7 +160,7 @@ public class SmtpMailSenderTests
         var sender = Sender(new EmailOptions { Host = "127.0.0.1", Port = port, TimeoutSeconds = 5 });
 
         var results = await sender.SendAsync(
-            [Message("one", "1", "ada@example.com"), Message("two", "2", "max@example.com")], CancellationToken.None);
+            [Message("one", "1", "ada@example.com"), Message("two", "2", "max@example.com")], CancellationToken.None).ToListAsync();
 
         Assert.Equal(2, results.Count);
         Assert.All(results, r =>

@@ -13,7 +13,7 @@ namespace Alerts.Notifier.Delivery;
 
 /// <summary>
 /// Sends outbox rows: leases due rows (so two notifiers never send the same one), sends them over one
-/// connection, then records the server's reply, a retry time, or the permanent failure.
+/// connection and records each one's server reply, retry time or permanent failure before sending the next.
 /// </summary>
 public sealed class NotificationDelivery(
     IDbContextFactory<AlertsDbContext> factory,
@@ -75,16 +75,17 @@ public sealed class NotificationDelivery(
     {
         var options = settings.CurrentValue;
         var messages = batch.Select(n => AlertMessageFactory.Create(n, options)).ToList();
-        var results = await sender.SendAsync(messages, ct);
-        var now = clock.GetUtcNow().UtcDateTime;
         var o = notifier.Value;
         await using var db = await factory.CreateDbContextAsync(ct);
         var sent = 0;
         var failures = new List<string>();
-        for (var i = 0; i < batch.Count; i++)
+        var i = 0;
+        // Each result is recorded before the next message goes out. A write that fails ends the batch here: the rest
+        // stay leased and unsent, so only the one mail whose record was lost can go out twice.
+        await foreach (var r in sender.SendAsync(messages, ct))
         {
-            var n = batch[i];
-            var r = results[i];
+            var n = batch[i++];
+            var now = clock.GetUtcNow().UtcDateTime;
             var attempts = n.Attempts + 1;
             var (status, next) = r.Outcome switch
             {
@@ -93,6 +94,14 @@ public sealed class NotificationDelivery(
                     now + RetrySchedule.Delay(attempts, TimeSpan.FromSeconds(o.RetryBaseSeconds), TimeSpan.FromSeconds(o.RetryMaxSeconds))),
                 _ => (NotificationStatus.Failed, n.NextAttemptAt),
             };
+            // Not cancelled with the host: a mail that went out and is not recorded is sent again.
+            await db.Notifications.Where(x => x.Id == n.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, status)
+                .SetProperty(x => x.Attempts, attempts)
+                .SetProperty(x => x.NextAttemptAt, next)
+                .SetProperty(x => x.LeasedUntil, (DateTime?)null)
+                .SetProperty(x => x.SentAt, status == NotificationStatus.Sent ? now : null)
+                .SetProperty(x => x.LastResult, r.Detail), CancellationToken.None);
             if (status == NotificationStatus.Sent) AlertsMetrics.MailSent();
             else if (status == NotificationStatus.Failed) AlertsMetrics.MailFailed();
             else AlertsMetrics.MailRetried();
@@ -106,13 +115,6 @@ public sealed class NotificationDelivery(
                 if (n.ProjectId != SelfMonitor.ProjectId && (attempts == RepeatedFailures || givenUp))
                     failures.Add($"mail {n.Id} to {n.Recipients}: {attempts} attempts failed{(givenUp ? ", given up" : "")}: {r.Detail}");
             }
-            await db.Notifications.Where(x => x.Id == n.Id).ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.Status, status)
-                .SetProperty(x => x.Attempts, attempts)
-                .SetProperty(x => x.NextAttemptAt, next)
-                .SetProperty(x => x.LeasedUntil, (DateTime?)null)
-                .SetProperty(x => x.SentAt, status == NotificationStatus.Sent ? now : null)
-                .SetProperty(x => x.LastResult, r.Detail), ct);
         }
         // Resolved here, not injected: the monitor itself sends through this class.
         foreach (var failure in failures)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 using Alerts.Core.Options;
 using MailKit;
@@ -17,17 +18,20 @@ public sealed record SendResult(SendOutcome Outcome, string Detail);
 /// <summary>Speaks to the mail system; rendering is done before, in <see cref="AlertMailRenderer"/>.</summary>
 public interface IMailSender
 {
-    /// <summary>Sends a batch over one connection; returns one result per message, in order.</summary>
-    Task<IReadOnlyList<SendResult>> SendAsync(IReadOnlyList<MimeMessage> messages, CancellationToken ct);
+    /// <summary>
+    /// Sends a batch over one connection, yielding one result per message, in order. The next message goes out only
+    /// when the caller asks for the next result, so a caller that records each result first never has more than one
+    /// message sent and not recorded; a caller that stops early sends nothing more.
+    /// </summary>
+    IAsyncEnumerable<SendResult> SendAsync(IReadOnlyList<MimeMessage> messages, CancellationToken ct);
 }
 
 /// <summary>SMTP through MailKit, honouring every Alerts:Email setting (Django's EMAIL_* semantics).</summary>
 public sealed class SmtpMailSender(IOptions<EmailOptions> options, ILogger<SmtpMailSender> logger) : IMailSender
 {
-    public async Task<IReadOnlyList<SendResult>> SendAsync(IReadOnlyList<MimeMessage> messages, CancellationToken ct)
+    public async IAsyncEnumerable<SendResult> SendAsync(IReadOnlyList<MimeMessage> messages, [EnumeratorCancellation] CancellationToken ct)
     {
         var o = options.Value;
-        var results = new List<SendResult>(messages.Count);
         using var client = new SmtpClient { Timeout = o.TimeoutSeconds * 1000 };
         if (o.TrustedServerCertFile.Length > 0)
         {
@@ -44,6 +48,7 @@ public sealed class SmtpMailSender(IOptions<EmailOptions> options, ILogger<SmtpM
 
         // Django never upgrades a plain connection unless EMAIL_USE_TLS says so; neither do we.
         var security = o.UseSsl ? SecureSocketOptions.SslOnConnect : o.UseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None;
+        string? notConnected = null;
         try
         {
             await client.ConnectAsync(o.Host, o.Port, security, ct);
@@ -52,41 +57,49 @@ public sealed class SmtpMailSender(IOptions<EmailOptions> options, ILogger<SmtpM
         }
         catch (Exception ex) when (IsSmtpFailure(ex))
         {
+            notConnected = $"Could not {(client.IsConnected ? "log in to" : "connect to")} {o.Host}:{o.Port}: {ex.Message}";
+            logger.LogWarning("{Detail}", notConnected);
+        }
+        if (notConnected is not null)
+        {
             // Nothing was sent: every message is worth another try once the server or the settings are fixed.
-            var detail = $"Could not {(client.IsConnected ? "log in to" : "connect to")} {o.Host}:{o.Port}: {ex.Message}";
-            logger.LogWarning("{Detail}", detail);
-            return [.. messages.Select(_ => new SendResult(SendOutcome.Transient, detail))];
+            foreach (var _ in messages) yield return new SendResult(SendOutcome.Transient, notConnected);
+            yield break;
         }
 
-        foreach (var message in messages)
+        try
         {
-            if (!client.IsConnected)
+            foreach (var message in messages)
+                yield return client.IsConnected
+                    ? await SendOneAsync(client, message, ct)
+                    : new SendResult(SendOutcome.Transient, "The connection was lost before this message.");
+        }
+        finally
+        {
+            // Also when the caller stops early: the server sees a clean end of the session.
+            if (client.IsConnected)
             {
-                results.Add(new SendResult(SendOutcome.Transient, "The connection was lost before this message."));
-                continue;
-            }
-            try
-            {
-                var reply = await client.SendAsync(message, ct);
-                results.Add(new SendResult(SendOutcome.Sent, reply));
-            }
-            catch (SmtpCommandException ex)
-            {
-                var code = (int)ex.StatusCode;
-                var detail = $"{code} {ex.Message}";
-                results.Add(new SendResult(code >= 500 ? SendOutcome.Permanent : SendOutcome.Transient, detail));
-            }
-            catch (Exception ex) when (IsSmtpFailure(ex))
-            {
-                results.Add(new SendResult(SendOutcome.Transient, ex.Message));
+                try { await client.DisconnectAsync(quit: true, ct); }
+                catch (Exception ex) when (IsSmtpFailure(ex)) { logger.LogDebug(ex, "QUIT failed after sending"); }
             }
         }
-        if (client.IsConnected)
+    }
+
+    private static async Task<SendResult> SendOneAsync(SmtpClient client, MimeMessage message, CancellationToken ct)
+    {
+        try
         {
-            try { await client.DisconnectAsync(quit: true, ct); }
-            catch (Exception ex) when (IsSmtpFailure(ex)) { logger.LogDebug(ex, "QUIT failed after sending"); }
+            return new SendResult(SendOutcome.Sent, await client.SendAsync(message, ct));
         }
-        return results;
+        catch (SmtpCommandException ex)
+        {
+            var code = (int)ex.StatusCode;
+            return new SendResult(code >= 500 ? SendOutcome.Permanent : SendOutcome.Transient, $"{code} {ex.Message}");
+        }
+        catch (Exception ex) when (IsSmtpFailure(ex))
+        {
+            return new SendResult(SendOutcome.Transient, ex.Message);
+        }
     }
 
     private static bool IsSmtpFailure(Exception ex) =>
@@ -99,11 +112,10 @@ public sealed class SmtpMailSender(IOptions<EmailOptions> options, ILogger<SmtpM
 /// <summary>Writes each message as an .eml file (Django's file-based backend), for machines with no mail server.</summary>
 public sealed class FileMailSender(IOptions<EmailOptions> options, TimeProvider clock) : IMailSender
 {
-    public async Task<IReadOnlyList<SendResult>> SendAsync(IReadOnlyList<MimeMessage> messages, CancellationToken ct)
+    public async IAsyncEnumerable<SendResult> SendAsync(IReadOnlyList<MimeMessage> messages, [EnumeratorCancellation] CancellationToken ct)
     {
         var dir = Path.GetFullPath(options.Value.FilePath);
         Directory.CreateDirectory(dir);
-        var results = new List<SendResult>(messages.Count);
         foreach (var message in messages)
         {
             var name = $"{clock.GetUtcNow():yyyyMMdd-HHmmss}-{SafeName(message.MessageId)}.eml";
@@ -112,9 +124,8 @@ public sealed class FileMailSender(IOptions<EmailOptions> options, TimeProvider 
             var partial = Path.Combine(dir, $".{name}.partial");
             await message.WriteToAsync(partial, ct);
             File.Move(partial, path, overwrite: true);
-            results.Add(new SendResult(SendOutcome.Sent, $"written to {path}"));
+            yield return new SendResult(SendOutcome.Sent, $"written to {path}");
         }
-        return results;
     }
 
     private static string SafeName(string? messageId) =>
@@ -124,15 +135,15 @@ public sealed class FileMailSender(IOptions<EmailOptions> options, TimeProvider 
 /// <summary>Prints each message to standard output (Django's console backend).</summary>
 public sealed class ConsoleMailSender : IMailSender
 {
-    public async Task<IReadOnlyList<SendResult>> SendAsync(IReadOnlyList<MimeMessage> messages, CancellationToken ct)
+    public async IAsyncEnumerable<SendResult> SendAsync(IReadOnlyList<MimeMessage> messages, [EnumeratorCancellation] CancellationToken ct)
     {
         var stdout = Console.OpenStandardOutput();
         foreach (var message in messages)
         {
             await message.WriteToAsync(stdout, ct);
             await stdout.WriteAsync("\n-------------------------------------------------------------------------------\n"u8.ToArray(), ct);
+            await stdout.FlushAsync(ct);
+            yield return new SendResult(SendOutcome.Sent, "printed to the console");
         }
-        await stdout.FlushAsync(ct);
-        return [.. messages.Select(_ => new SendResult(SendOutcome.Sent, "printed to the console"))];
     }
 }

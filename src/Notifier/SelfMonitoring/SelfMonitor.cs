@@ -100,7 +100,7 @@ public sealed class SelfMonitor(
                    + $"It could not be recorded as an incident either: {storeFailure.GetType().Name}: {storeFailure.Message}\n";
         var message = AlertMessageFactory.CreatePlain(IncidentTitle.OneLine($"Alerts itself is failing: {payload.Message}", 200), body,
             options.Admins.Select(a => new MailboxAddress(a.Name, a.Email)), options);
-        var result = (await sender.SendAsync([message], ct))[0];
+        var result = await sender.SendAsync([message], ct).FirstAsync(ct);
         if (result.Outcome != SendOutcome.Sent) logger.LogError("Could not mail ADMINS about a failure of Alerts itself: {Detail}", result.Detail);
     }
 

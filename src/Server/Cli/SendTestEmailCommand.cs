@@ -45,7 +45,7 @@ internal static class SendTestEmailCommand
                     continue;
                 }
                 var message = AlertMessageFactory.CreatePlain(subject, body, to, settings);
-                var r = (await sender.SendAsync([message], ct))[0];
+                var r = await sender.SendAsync([message], ct).FirstAsync(ct);
                 var via = email.Backend == EmailBackend.Smtp ? $"{email.Host}:{email.Port}" : email.Backend.ToString();
                 if (r.Outcome == SendOutcome.Sent)
                     Console.WriteLine($"Sent to {what} ({string.Join(", ", to.Select(a => a.Address))}) via {via}: {r.Detail}");
