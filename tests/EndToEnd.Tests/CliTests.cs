@@ -69,9 +69,9 @@ public sealed partial class CliTests(ITestOutputHelper output)
     {
         await using var alerts = new AlertsProcess(output.WriteLine);
         var env = E2eSettings.Smtp(FreePort.Next());
-        var token = await alerts.CreateTokenAsync(env);
         await alerts.StartServeAsync(env);
-        Assert.Empty(await alerts.Client.IncidentsAsync(token));
+        var token = await alerts.CreateTokenAsync(env);
+        Assert.Equal(HttpStatusCode.OK, await IncidentsStatusAsync(alerts.Client, token));
 
         var list = await alerts.RunAsync(env, "tokens", "list");
 
