@@ -212,6 +212,7 @@ public sealed partial class AttackTests(Browser browser) : IClassFixture<Browser
             await page.WaitForResponseAsync(r => r.Url.Contains("/api/v1/incidents", StringComparison.Ordinal), new() { Timeout = 15_000 });
             await page.GotoAsync($"/incidents/{id}");
             await page.GotoAsync("/projects");
+            await page.GotoAsync("/tokens");
 
             Assert.Empty(violations);
         }

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Alerts.TestSupport;
 using Xunit.Abstractions;
@@ -60,6 +62,39 @@ public sealed partial class CliTests(ITestOutputHelper output)
         await alerts.StartServeAsync(env);
 
         Assert.Empty(await alerts.Client.IncidentsAsync(token));
+    }
+
+    [Fact]
+    public async Task TokensRevoke_WhileServing_TheApiRefusesTheTokenWithinSeconds()
+    {
+        await using var alerts = new AlertsProcess(output.WriteLine);
+        var env = E2eSettings.Smtp(FreePort.Next());
+        await alerts.StartServeAsync(env);
+        var token = await alerts.CreateTokenAsync(env);
+        Assert.Equal(HttpStatusCode.OK, await IncidentsStatusAsync(alerts.Client, token));
+
+        var list = await alerts.RunAsync(env, "tokens", "list");
+
+        Assert.True(list.ExitCode == 0, $"tokens list failed: {list}");
+        var row = Assert.Single(list.StandardOutput.Split('\n'), l => l.Contains("\te2e\t", StringComparison.Ordinal));
+        Assert.DoesNotContain("never", row, StringComparison.Ordinal); // the request above was its first use
+        Assert.DoesNotContain(token, list.StandardOutput + list.StandardError, StringComparison.Ordinal);
+
+        var revoke = await alerts.RunAsync(env, "tokens", "revoke", "e2e");
+
+        Assert.True(revoke.ExitCode == 0, $"tokens revoke failed: {revoke}");
+        await Wait.UntilAsync(async () => await IncidentsStatusAsync(alerts.Client, token) == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(15), "serve to refuse the revoked token with 401");
+        var again = await alerts.RunAsync(env, "tokens", "revoke", "e2e");
+        Assert.True(again.ExitCode == 1, $"revoking a revoked token should fail: {again}");
+    }
+
+    private static async Task<HttpStatusCode> IncidentsStatusAsync(HttpClient client, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/incidents");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
     }
 
     [GeneratedRegex(@"^Key: (?<key>\S+)$", RegexOptions.Multiline)]

@@ -20,6 +20,8 @@ public static class MessagingRegistration
         var transport = configuration.GetSection(MessagingOptions.SectionName).Get<MessagingOptions>()?.Transport ?? MessagingTransport.InMemory;
         services.AddMassTransit(x =>
         {
+            // A self-hosted service calls no one: MassTransit would otherwise post usage reports to its vendor's host.
+            x.DisableUsageTelemetry();
             x.SetKebabCaseEndpointNameFormatter();
             addConsumers(x);
             if (transport == MessagingTransport.RabbitMq)

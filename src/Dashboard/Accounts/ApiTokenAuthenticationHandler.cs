@@ -17,9 +17,9 @@ public sealed class ApiTokenAuthenticationHandler(
     {
         var header = Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
-        var token = await tokens.FindAsync(header[7..].Trim(), Context.RequestAborted);
-        if (token is null) return AuthenticateResult.Fail("Unknown API token.");
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, $"token:{token.Name}")], SchemeName);
+        var name = await tokens.AuthenticateAsync(header[7..].Trim(), Context.RequestAborted);
+        if (name is null) return AuthenticateResult.Fail("Unknown or revoked API token.");
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, $"token:{name}")], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 }

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using Alerts.Dashboard.Accounts;
+using Alerts.Dashboard.Pages;
 
 namespace Alerts.Server.Cli;
 
-/// <summary><c>alerts createuser</c>, <c>alerts users</c> and <c>alerts tokens</c>.</summary>
+/// <summary><c>alerts createuser</c>, <c>alerts users sign-out-all</c> and <c>alerts tokens create|list|revoke</c>.</summary>
 internal static class AccountCommands
 {
     public static Command CreateUser()
@@ -39,7 +40,54 @@ internal static class AccountCommands
             await Console.Error.WriteLineAsync("Keep this token: it is shown only once.");
             return 0;
         }, migrate: true, ct));
-        return new Command("tokens", "Manage API tokens.") { create };
+        return new Command("tokens", "Manage API tokens.") { create, ListTokens(), RevokeToken() };
+    }
+
+    /// <summary><c>alerts tokens list</c>: what each token is for and when it was last used, never the token.</summary>
+    private static Command ListTokens()
+    {
+        var list = new Command("list", "List API tokens: id, name, created, last used (never the token itself).");
+        list.TreatUnmatchedTokensAsErrors = false;
+        list.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
+        {
+            var tokens = await services.GetRequiredService<ApiTokens>().ListAsync(ct);
+            if (tokens.Count == 0)
+            {
+                Console.WriteLine("No API tokens yet: make one with `alerts tokens create --name NAME`.");
+                return 0;
+            }
+            Console.WriteLine("ID\tNAME\tCREATED\tLAST USED");
+            foreach (var t in tokens)
+                Console.WriteLine($"{t.Id}\t{t.Name}\t{IncidentModel.Utc(t.CreatedAt)}\t{(t.LastUsedAt is { } used ? IncidentModel.Utc(used) : "never")}");
+            return 0;
+        }, migrate: true, ct));
+        return list;
+    }
+
+    /// <summary><c>alerts tokens revoke ID|NAME</c>: deletes the token; a serving process refuses it within seconds.</summary>
+    private static Command RevokeToken()
+    {
+        var which = new Argument<string>("id-or-name") { Description = "The token's id (from `alerts tokens list`), or its name." };
+        var revoke = new Command("revoke", "Revoke an API token: the API refuses it within seconds.") { which };
+        revoke.TreatUnmatchedTokensAsErrors = false;
+        revoke.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
+        {
+            var (outcome, matches) = await services.GetRequiredService<ApiTokens>().RevokeAsync(result.GetValue(which)!, ct);
+            switch (outcome)
+            {
+                case ApiTokens.RevokeOutcome.Revoked:
+                    Console.WriteLine($"Revoked token {matches[0].Id} ({matches[0].Name}).");
+                    return 0;
+                case ApiTokens.RevokeOutcome.Ambiguous:
+                    await Console.Error.WriteLineAsync(
+                        $"{matches.Count} tokens are named '{matches[0].Name}' (ids {string.Join(", ", matches.Select(t => t.Id))}): revoke one by its id.");
+                    return 1;
+                default:
+                    await Console.Error.WriteLineAsync($"No token with the id or name '{result.GetValue(which)}': see `alerts tokens list`.");
+                    return 1;
+            }
+        }, migrate: true, ct));
+        return revoke;
     }
 
     public static Command Users()
