@@ -89,6 +89,34 @@ public sealed partial class CliTests(ITestOutputHelper output)
         Assert.True(again.ExitCode == 1, $"revoking a revoked token should fail: {again}");
     }
 
+    [Fact]
+    public async Task UsersSignOutAll_WhileServing_EndsTheUsersSessionWithinSeconds()
+    {
+        await using var alerts = new AlertsProcess(output.WriteLine);
+        var env = E2eSettings.Smtp(FreePort.Next());
+        await alerts.StartServeAsync(env);
+        const string email = "ops@example.com", password = "correct horse battery";
+        var created = await alerts.RunAsync(env, "createuser", "--email", email, "--password", password);
+        Assert.True(created.ExitCode == 0, $"createuser failed: {created}");
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = alerts.Client.BaseAddress };
+        var form = await browser.GetStringAsync("/login");
+        using var login = await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = email,
+            ["Password"] = password,
+            ["__RequestVerificationToken"] = AntiforgeryField().Match(form).Groups[1].Value,
+        }));
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/incidents")).StatusCode);
+
+        var signOut = await alerts.RunAsync(env, "users", "sign-out-all", "--email", email);
+
+        Assert.True(signOut.ExitCode == 0, $"users sign-out-all failed: {signOut}");
+        await Wait.UntilAsync(async () => (await browser.GetAsync("/api/v1/incidents")).StatusCode == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(15), "serve to refuse the session with 401");
+        var unknown = await alerts.RunAsync(env, "users", "sign-out-all", "--email", "nobody@example.com");
+        Assert.True(unknown.ExitCode == 1, $"an unknown user should fail: {unknown}");
+    }
+
     private static async Task<HttpStatusCode> IncidentsStatusAsync(HttpClient client, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/incidents");
@@ -96,6 +124,9 @@ public sealed partial class CliTests(ITestOutputHelper output)
         using var response = await client.SendAsync(request);
         return response.StatusCode;
     }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
 
     [GeneratedRegex(@"^Key: (?<key>\S+)$", RegexOptions.Multiline)]
     private static partial Regex KeyLine();
