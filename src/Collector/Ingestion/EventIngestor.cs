@@ -27,7 +27,10 @@ public enum IngestOutcome
 /// </summary>
 public sealed class EventIngestor(EventInbox inbox, IOptions<ScrubbingOptions> scrubbing, TimeProvider clock)
 {
-    /// <summary>Stores a valid event under <paramref name="id"/> (a client's own id, so a retry is kept once) or a new id.</summary>
+    /// <summary>
+    /// Stores a valid event under <paramref name="id"/> (a client's own id, so a retry within the project is kept once)
+    /// or a new id, also when another project's stored event holds that id; returns the id it is stored under.
+    /// </summary>
     public async Task<(IngestOutcome Outcome, string Id)> IngestAsync(long projectId, EventKind kind, EventPayload payload, string? id = null)
     {
         // Before anything is stored: the stored payload is what mails and the Dashboard show.
