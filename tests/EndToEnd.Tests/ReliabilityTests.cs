@@ -84,7 +84,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(sent.Count, counted);
         Assert.Equal(sent.Count, await ScalarAsync("""SELECT COUNT(*) FROM "EventIds" """));
         foreach (var id in acked)
-            Assert.Equal(1, await ScalarAsync("""SELECT COUNT(*) FROM "EventIds" WHERE "Id" = $id""", SeenEventId.KeyOf(id)));
+            Assert.Equal(1, await ScalarAsync("""SELECT COUNT(*) FROM "EventIds" WHERE "Id" = $id""", SeenEventId.KeyOf(AlertsTestApp.ProjectId, id)));
     }
 
     [Fact]

@@ -95,8 +95,8 @@ public sealed class RetentionTests
         await app.QueryAsync(async db =>
         {
             db.EventIds.AddRange(
-                new SeenEventId { Id = SeenEventId.KeyOf("a".PadLeft(32, '0')), SeenAt = new DateTimeOffset(now.AddHours(-25)).ToUnixTimeSeconds() },
-                new SeenEventId { Id = SeenEventId.KeyOf("b".PadLeft(32, '0')), SeenAt = new DateTimeOffset(now.AddHours(-1)).ToUnixTimeSeconds() });
+                new SeenEventId { Id = SeenEventId.KeyOf(AlertsTestApp.ProjectId, "a".PadLeft(32, '0')), SeenAt = new DateTimeOffset(now.AddHours(-25)).ToUnixTimeSeconds() },
+                new SeenEventId { Id = SeenEventId.KeyOf(AlertsTestApp.ProjectId, "b".PadLeft(32, '0')), SeenAt = new DateTimeOffset(now.AddHours(-1)).ToUnixTimeSeconds() });
             return await db.SaveChangesAsync();
         });
 
@@ -109,7 +109,7 @@ public sealed class RetentionTests
         Assert.Equal(0, await app.QueryAsync(db => db.IncidentHourlyCounts.CountAsync(c => c.IncidentId == old)));
         Assert.Equal(0, await app.QueryAsync(db => db.BrokenLinkReferrers.CountAsync(r => r.IncidentId == old)));
         Assert.Equal(1, await app.QueryAsync(db => db.Notifications.CountAsync(n => n.IncidentId == recent)));
-        Assert.Equal([SeenEventId.KeyOf("b".PadLeft(32, '0'))], await app.QueryAsync(db => db.EventIds.Select(x => x.Id).ToListAsync()));
+        Assert.Equal([SeenEventId.KeyOf(AlertsTestApp.ProjectId, "b".PadLeft(32, '0'))], await app.QueryAsync(db => db.EventIds.Select(x => x.Id).ToListAsync()));
     }
 
     private static async Task<long> SeedIncidentAsync(AlertsTestApp app, string name, DateTime lastSeen) =>

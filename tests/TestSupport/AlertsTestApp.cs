@@ -86,14 +86,14 @@ public sealed class AlertsTestApp : IAsyncDisposable
     }
 
     /// <summary>A Sentry store request carrying the SDK's own event id, as a Sentry SDK sends (and resends) it.</summary>
-    public static HttpRequestMessage SentryStoreRequest(string eventId, string type = "ZeroDivisionError", string key = ProjectKey)
+    public static HttpRequestMessage SentryStoreRequest(string eventId, string type = "ZeroDivisionError", string key = ProjectKey, long projectId = ProjectId)
     {
         var json = $$$"""
             {"event_id": "{{{eventId}}}", "platform": "python", "level": "error",
              "exception": {"values": [{"type": "{{{type}}}", "value": "division by zero",
                "stacktrace": {"frames": [{"filename": "shop/views.py", "function": "order_detail", "lineno": 42, "in_app": true}]}}]}}
             """;
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/{ProjectId.ToString(System.Globalization.CultureInfo.InvariantCulture)}/store/")
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/{projectId.ToString(System.Globalization.CultureInfo.InvariantCulture)}/store/")
         {
             Content = new StringContent(json, new MediaTypeHeaderValue("application/json")),
         };

@@ -6,7 +6,7 @@ using SQLitePCL;
 namespace Alerts.Collector.Inbox;
 
 /// <summary>
-/// The inbox's two inserts as SQLite statements compiled once on the writer's connection and bound by position: the
+/// The inbox's statements as SQLite statements compiled once on the writer's connection and bound by position: the
 /// hottest statements of the service skip the driver's per-execution work (a reader, parameters looked up by name).
 /// </summary>
 internal sealed class SqliteInboxStatements : IDisposable
@@ -17,18 +17,20 @@ internal sealed class SqliteInboxStatements : IDisposable
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _remember;
     private readonly sqlite3_stmt _store;
+    private readonly sqlite3_stmt _owner;
 
     public SqliteInboxStatements(SqliteConnection connection)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         _remember = Prepare(InboxWriter.RememberSql);
         _store = Prepare(InboxWriter.StoreSql);
+        _owner = Prepare(InboxWriter.OwnerSql);
     }
 
-    /// <summary>Records the event's id; false when it was there already (a retry).</summary>
+    /// <summary>Records the event's id within its project; false when it was there already (a retry).</summary>
     public bool Remember(StoredEvent e)
     {
-        raw.sqlite3_bind_blob(_remember, 1, SeenEventId.KeyOf(e.Id));
+        raw.sqlite3_bind_blob(_remember, 1, SeenEventId.KeyOf(e.ProjectId, e.Id));
         raw.sqlite3_bind_int64(_remember, 2, new DateTimeOffset(e.ReceivedAt).ToUnixTimeSeconds());
         return Run(_remember);
     }
@@ -45,6 +47,17 @@ internal sealed class SqliteInboxStatements : IDisposable
         if (e.Fingerprint is null) raw.sqlite3_bind_null(_store, 7);
         else raw.sqlite3_bind_text(_store, 7, e.Fingerprint);
         return Run(_store);
+    }
+
+    /// <summary>The project of the stored event with this id, if one is stored.</summary>
+    public long? OwnerOf(string id)
+    {
+        raw.sqlite3_bind_text(_owner, 1, id);
+        var rc = raw.sqlite3_step(_owner);
+        long? owner = rc == raw.SQLITE_ROW ? raw.sqlite3_column_int64(_owner, 0) : null;
+        raw.sqlite3_reset(_owner);
+        if (rc is not (raw.SQLITE_ROW or raw.SQLITE_DONE)) SqliteException.ThrowExceptionForRC(rc, _db);
+        return owner;
     }
 
     /// <summary>Runs the bound statement; true when it inserted its row. A failure (busy, full) throws as the driver would.</summary>
@@ -67,5 +80,6 @@ internal sealed class SqliteInboxStatements : IDisposable
     {
         _remember.Dispose();
         _store.Dispose();
+        _owner.Dispose();
     }
 }

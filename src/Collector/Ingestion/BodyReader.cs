@@ -100,10 +100,32 @@ internal static class BodyReader
         public override long Length => throw new NotSupportedException();
         public override long Position { get => _read; set => throw new NotSupportedException(); }
 
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            try
+            {
+                return Count(inner.Read(buffer, offset, count));
+            }
+            catch (InvalidOperationException ex) when (inner is BrotliStream)
+            {
+                throw Corrupt(ex);
+            }
+        }
 
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Count(await inner.ReadAsync(buffer, cancellationToken));
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return Count(await inner.ReadAsync(buffer, cancellationToken));
+            }
+            catch (InvalidOperationException ex) when (inner is BrotliStream)
+            {
+                throw Corrupt(ex);
+            }
+        }
+
+        // BrotliStream reports corrupt data as InvalidOperationException where gzip and deflate throw InvalidDataException.
+        private static InvalidDataException Corrupt(InvalidOperationException ex) => new(ex.Message, ex);
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

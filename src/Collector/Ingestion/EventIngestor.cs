@@ -19,6 +19,9 @@ public enum IngestOutcome
 
     /// <summary>The database could not take the write (busy, full): nothing was stored, the client should retry later.</summary>
     Unavailable,
+
+    /// <summary>The event holds text that cannot be stored (a lone surrogate escape such as <c>\ud800</c>): a 400.</summary>
+    Malformed,
 }
 
 /// <summary>
@@ -27,13 +30,25 @@ public enum IngestOutcome
 /// </summary>
 public sealed class EventIngestor(EventInbox inbox, IOptions<ScrubbingOptions> scrubbing, TimeProvider clock)
 {
-    /// <summary>Stores a valid event under <paramref name="id"/> (a client's own id, so a retry is kept once) or a new id.</summary>
+    /// <summary>
+    /// Stores a valid event under <paramref name="id"/> (a client's own id, so a retry within the project is kept once)
+    /// or a new id, also when another project's stored event holds that id; returns the id it is stored under.
+    /// </summary>
     public async Task<(IngestOutcome Outcome, string Id)> IngestAsync(long projectId, EventKind kind, EventPayload payload, string? id = null)
     {
-        // Before anything is stored: the stored payload is what mails and the Dashboard show.
-        EventScrubber.Scrub(payload, scrubbing.Value.SensitiveNames());
-
-        var stored = StoredEvent.Create(projectId, kind, payload, clock.GetUtcNow().UtcDateTime, id);
+        StoredEvent stored;
+        try
+        {
+            // Before anything is stored: the stored payload is what mails and the Dashboard show.
+            EventScrubber.Scrub(payload, scrubbing.Value.SensitiveNames());
+            stored = StoredEvent.Create(projectId, kind, payload, clock.GetUtcNow().UtcDateTime, id);
+        }
+        catch (InvalidOperationException ex) when (ex.Source?.StartsWith("System.Text.Json", StringComparison.Ordinal) == true)
+        {
+            // Free-form JSON (user, vars, data) is read without decoding its strings; one that cannot be decoded shows here.
+            AlertsMetrics.EventRejected(projectId, "malformed");
+            return (IngestOutcome.Malformed, id ?? "");
+        }
 
         if (!inbox.TryAccept(stored, out var committed))
         {
@@ -54,11 +69,14 @@ public sealed class EventIngestor(EventInbox inbox, IOptions<ScrubbingOptions> s
     }
 
     /// <summary>
-    /// The answer to an event that was not stored: 429 with the Retry-After the client should honour, never a 5xx,
-    /// which Sentry SDKs take as "drop the event".
+    /// The answer to an event that was not stored: 400 for one that cannot be, else 429 with the Retry-After the client
+    /// should honour; never a 5xx, which Sentry SDKs take as "drop the event".
     /// </summary>
     public static ProblemHttpResult Problem(HttpResponse response, IngestOutcome outcome)
     {
+        if (outcome == IngestOutcome.Malformed)
+            return EventsApi.Problem(400, "Malformed event",
+                "The event holds a string that is not valid Unicode (a lone surrogate escape such as \\ud800); send surrogates in pairs.");
         if (outcome == IngestOutcome.Busy)
         {
             response.Headers.RetryAfter = "1";

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Alerts.Core.Events;
 
 namespace Alerts.Collector.Sentry;
 
@@ -130,7 +131,7 @@ public sealed record SentryAccepted(string? Id);
     NumberHandling = JsonNumberHandling.AllowReadingFromString,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
     AllowTrailingCommas = true,
-    MaxDepth = 64)]
+    MaxDepth = EventJson.MaxDepth)]
 [JsonSerializable(typeof(SentryEvent))]
 [JsonSerializable(typeof(List<SentryException>))]
 [JsonSerializable(typeof(SentryEnvelopeHeader))]

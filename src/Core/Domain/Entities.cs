@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using Alerts.Core.Events;
 
 namespace Alerts.Core.Domain;
@@ -79,13 +83,25 @@ public sealed class SeenEventId
     /// <summary>Unix seconds: an integer is smaller than a stored timestamp.</summary>
     public long SeenAt { get; set; }
 
-    /// <summary>The 16 bytes of an event id: its hex digits when it is 32 of them (ours and Sentry's), else a hash of it.</summary>
-    public static byte[] KeyOf(string eventId)
+    /// <summary>
+    /// The 16 bytes that stand for an event id within its project, so a project can neither collide with nor claim an
+    /// id another project sent: the id's first 8 bytes (time-ordered for ours, so inserts append to the index), then 8
+    /// bytes of SHA-256 over the project id and the event id.
+    /// </summary>
+    public static byte[] KeyOf(long projectId, string eventId)
     {
+        var size = sizeof(long) + Encoding.UTF8.GetMaxByteCount(eventId.Length);
+        // Ids are 32 hex digits on every path in; a longer one must not overflow the stack.
+        Span<byte> input = size <= 256 ? stackalloc byte[size] : new byte[size];
+        BinaryPrimitives.WriteInt64LittleEndian(input, projectId);
+        var length = sizeof(long) + Encoding.UTF8.GetBytes(eventId, input[sizeof(long)..]);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(input[..length], hash);
+
         var key = new byte[16];
-        if (eventId.Length == 32 && Convert.FromHexString(eventId, key, out _, out var written) == System.Buffers.OperationStatus.Done && written == 16)
-            return key;
-        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(eventId)).AsSpan(0, 16).CopyTo(key);
+        if (eventId.Length < 16 || Convert.FromHexString(eventId.AsSpan(0, 16), key.AsSpan(0, 8), out _, out _) != OperationStatus.Done)
+            hash[8..16].CopyTo(key);
+        hash[..8].CopyTo(key.AsSpan(8));
         return key;
     }
 }

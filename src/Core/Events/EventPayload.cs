@@ -100,6 +100,12 @@ public static class EventKinds
 /// <summary>The one way a payload is stored and read back: source-generated, never null on read.</summary>
 public static class EventJson
 {
+    /// <summary>
+    /// How deep an event's JSON may nest, for every reader (native, Sentry) and the writer alike, so whatever is read can be
+    /// stored. Refused beyond (400 naming it), not trimmed: SDKs already trim far shallower (Python 10 levels, JavaScript 3).
+    /// </summary>
+    public const int MaxDepth = 32;
+
     public static string Write(EventPayload payload) => JsonSerializer.Serialize(payload, EventJsonContext.Default.EventPayload);
 
     public static EventPayload Read(string json) =>
@@ -110,6 +116,6 @@ public static class EventJson
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
     AllowTrailingCommas = true,
-    MaxDepth = 32)]
+    MaxDepth = EventJson.MaxDepth)]
 [JsonSerializable(typeof(EventPayload))]
 public sealed partial class EventJsonContext : JsonSerializerContext;
