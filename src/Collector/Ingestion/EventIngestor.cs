@@ -43,9 +43,10 @@ public sealed class EventIngestor(EventInbox inbox, IOptions<ScrubbingOptions> s
             EventScrubber.Scrub(payload, scrubbing.Value.SensitiveNames());
             stored = StoredEvent.Create(projectId, kind, payload, clock.GetUtcNow().UtcDateTime, id);
         }
-        catch (InvalidOperationException ex) when (ex.Source?.StartsWith("System.Text.Json", StringComparison.Ordinal) == true)
+        catch (InvalidOperationException)
         {
-            // Free-form JSON (user, vars, data) is read without decoding its strings; one that cannot be decoded shows here.
+            // Free-form JSON (user, vars, data) is read without decoding its strings; System.Text.Json throws this type for
+            // one that cannot be decoded (a lone surrogate) when the scrubber or the writer meets it, and nothing else here does.
             AlertsMetrics.EventRejected(projectId, "malformed");
             return (IngestOutcome.Malformed, id ?? "");
         }
