@@ -29,6 +29,8 @@ public static class AlertsClientExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertsClientOptions>, AlertsClientOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        if (!services.Any(d => d.ServiceType == typeof(AlertsEventBuffer)))
+            services.AddCollectorHttpClient(); // once: a second pipeline would retry each retry
         services.TryAddSingleton<AlertsEventBuffer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AlertsEventSender>());
         return services;

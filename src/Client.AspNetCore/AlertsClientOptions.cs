@@ -44,7 +44,7 @@ public sealed class AlertsClientOptions
     /// <summary>Events held while the collector is slow or down; beyond it the oldest are dropped (and counted).</summary>
     public int QueueCapacity { get; set; } = 1000;
 
-    /// <summary>Most events the sender takes from the queue at a time and posts over one kept-alive connection.</summary>
+    /// <summary>No longer used: the sender takes one event at a time and retries it before the next. Kept so existing configuration still binds.</summary>
     public int BatchSize { get; set; } = 100;
 
     /// <summary>Gzip request bodies (the collector accepts <c>Content-Encoding: gzip</c>).</summary>
@@ -53,7 +53,7 @@ public sealed class AlertsClientOptions
     /// <summary>Longest wait for a TCP connection to the collector.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Longest wait for one post, connection included.</summary>
+    /// <summary>Longest wait for one post (each try of it), connection included.</summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Longest wait after the first failed post before the next try; the pause doubles from one second up to this.</summary>

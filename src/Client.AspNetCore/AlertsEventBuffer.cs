@@ -34,7 +34,7 @@ public sealed class AlertsEventBuffer
     /// <summary>Most events held.</summary>
     public int Capacity { get; }
 
-    /// <summary>Events held now (the sender's current batch not included: at most <see cref="AlertsClientOptions.BatchSize"/> more).</summary>
+    /// <summary>Events held now (the one the sender is posting not included).</summary>
     public int Count => channel.Reader.Count;
 
     /// <summary>Events the app reported (errors and broken links), whatever became of them.</summary>
@@ -68,14 +68,9 @@ public sealed class AlertsEventBuffer
     internal void RecordSendError() => Interlocked.Increment(ref sendErrors);
 }
 
-/// <summary>
-/// An event on its way. The exception is kept as it is and mapped to frames on the sender's thread; the body is
-/// serialized once and kept for a retry.
-/// </summary>
+/// <summary>An event on its way. The exception is kept as it is and mapped to frames on the sender's thread.</summary>
 internal sealed class PendingEvent(NativeEvent payload, Exception? exception = null)
 {
     public NativeEvent Payload { get; } = payload;
     public Exception? Exception { get; } = exception;
-    public byte[]? Body { get; set; }
-    public int Attempts { get; set; }
 }

@@ -5,82 +5,38 @@ using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
 
 namespace Alerts.Client.AspNetCore;
 
 /// <summary>
-/// Posts queued events to the collector, one background loop per app: it takes a batch from the queue and posts it
-/// over a kept-alive connection. A failed post (no connection, timeout, 5xx, 429) pauses the loop, from one second
-/// doubling up to <see cref="AlertsClientOptions.MaxRetryDelay"/> (or the collector's Retry-After), so an outage
-/// costs one attempt per pause rather than one per event; meanwhile the bounded queue drops its oldest events.
-/// Problems are logged once each, not once per event.
+/// Posts queued events to the collector, one background loop per app, one event at a time through the named
+/// <see cref="CollectorHttpClient"/>, whose pipeline retries transient failures. While an event waits for its next
+/// try the rest wait in the bounded queue, which drops its oldest events when full, so an outage costs one post per
+/// pause rather than one per event. Problems are logged once each, not once per event.
 /// </summary>
-internal sealed class AlertsEventSender : BackgroundService
+internal sealed class AlertsEventSender(
+    AlertsEventBuffer queue,
+    IHttpClientFactory httpClients,
+    IOptions<AlertsClientOptions> options,
+    IHostEnvironment environment,
+    ILogger<AlertsEventSender> logger) : BackgroundService
 {
     private const int MaxDetail = 512;
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
 
-    private readonly AlertsEventBuffer queue;
-    private readonly AlertsClientOptions settings;
-    private readonly ILogger<AlertsEventSender> logger;
-    private readonly AlertsTarget? target;
-    private readonly InAppRule inApp;
-    private readonly HttpClient http;
-    private readonly Queue<PendingEvent> batch = new();
-    private TimeSpan retryDelay = TimeSpan.Zero;
+    private readonly AlertsClientOptions settings = options.Value;
+    private readonly InAppRule inApp = new([environment.ApplicationName, .. options.Value.InAppAssemblies]);
+    private PendingEvent? inFlight;
     private string? lastProblem;
-
-    public AlertsEventSender(
-        AlertsEventBuffer queue,
-        IOptions<AlertsClientOptions> options,
-        IHostEnvironment environment,
-        ILogger<AlertsEventSender> logger)
-    {
-        this.queue = queue;
-        this.logger = logger;
-        settings = options.Value;
-        target = settings.Enabled ? AlertsTarget.From(settings) : null;
-        inApp = new InAppRule([environment.ApplicationName, .. settings.InAppAssemblies]);
-        http = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectTimeout = settings.ConnectTimeout,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2), // follow DNS changes of the collector's host
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan, // each post has its own SendTimeout
-        };
-    }
-
-    public override void Dispose()
-    {
-        http.Dispose();
-        base.Dispose();
-    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (target is null) return;
+        if (!settings.Enabled) return;
+        var target = AlertsTarget.From(settings);
         try
         {
-            while (batch.Count > 0 || await queue.Reader.WaitToReadAsync(stoppingToken))
-            {
-                TakeBatch();
-                TimeSpan pause;
-                try
-                {
-                    pause = await SendBatchAsync(target, stoppingToken);
-                }
-#pragma warning disable CA1031 // A fault here would stop the app's host (BackgroundServiceExceptionBehavior.StopHost).
-                catch (Exception ex) when (ex is not OperationCanceledException)
-#pragma warning restore CA1031
-                {
-                    logger.LogError(ex, "Alerts: unexpected failure while sending; the event at hand is given up.");
-                    if (batch.TryDequeue(out _)) queue.RecordFailed();
-                    pause = FirstRetryDelay;
-                }
-
-                if (pause > TimeSpan.Zero) await Task.Delay(pause, stoppingToken);
-            }
+            await foreach (var e in queue.Reader.ReadAllAsync(stoppingToken))
+                await SendAsync(target, e, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -90,92 +46,75 @@ internal sealed class AlertsEventSender : BackgroundService
         await FlushAsync(target);
     }
 
-    /// <summary>A new batch once the last one is done: while the collector is down, memory stays at queue plus one batch.</summary>
-    private void TakeBatch()
+    /// <summary>Posts one event, retries included; an event cut short by cancellation stays <see cref="inFlight"/>.</summary>
+    private async Task SendAsync(AlertsTarget to, PendingEvent e, CancellationToken cancel)
     {
-        if (batch.Count > 0) return;
-        while (batch.Count < settings.BatchSize && queue.Reader.TryRead(out var e))
-            batch.Enqueue(e);
-    }
-
-    /// <summary>Posts the batch in order; returns how long to pause when a post failed and the rest must wait.</summary>
-    private async Task<TimeSpan> SendBatchAsync(AlertsTarget to, CancellationToken cancel)
-    {
-        while (batch.TryPeek(out var e))
-        {
-            var (outcome, problem, retryAfter) = await PostAsync(to, e, cancel);
-            switch (outcome)
-            {
-                case Outcome.Sent:
-                    batch.Dequeue();
-                    queue.RecordSent();
-                    retryDelay = TimeSpan.Zero;
-                    Recovered();
-                    break;
-                case Outcome.Refused:
-                    batch.Dequeue();
-                    queue.RecordFailed();
-                    Problem(problem!);
-                    break;
-                default:
-                    queue.RecordSendError();
-                    Problem(problem!);
-                    if (++e.Attempts >= settings.MaxAttempts)
-                    {
-                        batch.Dequeue();
-                        queue.RecordFailed();
-                    }
-
-                    retryDelay = retryDelay == TimeSpan.Zero ? FirstRetryDelay : retryDelay * 2;
-                    if (retryAfter > retryDelay) retryDelay = retryAfter.Value;
-                    if (retryDelay > settings.MaxRetryDelay) retryDelay = settings.MaxRetryDelay;
-                    return retryDelay;
-            }
-        }
-
-        return TimeSpan.Zero;
-    }
-
-    private async Task<(Outcome Outcome, string? Problem, TimeSpan? RetryAfter)> PostAsync(AlertsTarget to, PendingEvent e, CancellationToken cancel)
-    {
+        inFlight = e;
         try
         {
-            e.Body ??= Serialize(e);
+            await PostAsync(to, e, cancel);
+        }
+#pragma warning disable CA1031 // A fault here would stop the app's host (BackgroundServiceExceptionBehavior.StopHost).
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            logger.LogError(ex, "Alerts: unexpected failure while sending; the event at hand is given up.");
+            queue.RecordFailed();
+        }
+
+        inFlight = null;
+    }
+
+    private async Task PostAsync(AlertsTarget to, PendingEvent e, CancellationToken cancel)
+    {
+        byte[] body;
+        try
+        {
+            body = Serialize(e);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
-            return (Outcome.Refused, $"could not serialize an event ({ex.GetType().Name}: {ex.Message})", null);
+            GiveUp($"could not serialize an event ({ex.GetType().Name}: {ex.Message})");
+            return;
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, to.EventsUrl) { Content = new ByteArrayContent(e.Body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, to.EventsUrl) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         if (settings.Compress) request.Content.Headers.ContentEncoding.Add("gzip");
         request.Headers.Add("X-Alerts-Key", to.Key);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        timeout.CancelAfter(settings.SendTimeout);
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            if (response.IsSuccessStatusCode) return (Outcome.Sent, null, null);
-            var status = (int)response.StatusCode;
-            var detail = await ReadDetailAsync(response, timeout.Token);
-            if (status is 408 or 429 or >= 500)
+            using var response = await httpClients.CreateClient(CollectorHttpClient.Name)
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel);
+            if (response.IsSuccessStatusCode)
             {
-                var retryAfter = response.Headers.RetryAfter?.Delta
-                    ?? (response.Headers.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
-                return (Outcome.Transient, $"{to.EventsUrl} answered {status}: {detail.TrimEnd('.')}", retryAfter);
+                queue.RecordSent();
+                Recovered();
+                return;
             }
 
-            return (Outcome.Refused, $"{to.EventsUrl} refused an event with {status}: {detail}", null);
+            var status = (int)response.StatusCode;
+            var detail = await ReadDetailAsync(response, cancel);
+            if (CollectorHttpClient.IsTransient(response))
+            {
+                queue.RecordSendError();
+                GiveUp($"{to.EventsUrl} answered {status}: {detail.TrimEnd('.')}");
+            }
+            else
+            {
+                GiveUp($"{to.EventsUrl} refused an event with {status}: {detail}");
+            }
         }
         catch (HttpRequestException ex)
         {
             // The inner SocketException says what happened ("Connection refused"); the outer message only that it failed.
-            return (Outcome.Transient, $"cannot reach {to.EventsUrl}: {(ex.InnerException ?? ex).Message.TrimEnd('.')}", null);
+            queue.RecordSendError();
+            GiveUp($"cannot reach {to.EventsUrl}: {(ex.InnerException ?? ex).Message.TrimEnd('.')}");
         }
-        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        catch (Exception ex) when (ex is TimeoutRejectedException || (ex is OperationCanceledException && !cancel.IsCancellationRequested))
         {
-            return (Outcome.Transient, $"{to.EventsUrl} did not answer within {settings.SendTimeout.TotalSeconds:0.#} s", null);
+            queue.RecordSendError();
+            GiveUp($"{to.EventsUrl} did not answer within {settings.SendTimeout.TotalSeconds:0.#} s");
         }
     }
 
@@ -210,27 +149,31 @@ internal sealed class AlertsEventSender : BackgroundService
         }
     }
 
-    /// <summary>At shutdown: one pass over what is left, within <see cref="AlertsClientOptions.ShutdownTimeout"/>.</summary>
+    /// <summary>At shutdown: what is left, within <see cref="AlertsClientOptions.ShutdownTimeout"/>.</summary>
     private async Task FlushAsync(AlertsTarget to)
     {
         using var deadline = new CancellationTokenSource(settings.ShutdownTimeout);
         try
         {
-            retryDelay = TimeSpan.Zero;
-            while (true)
-            {
-                TakeBatch();
-                if (batch.Count == 0 || await SendBatchAsync(to, deadline.Token) > TimeSpan.Zero) break;
-            }
+            if (inFlight is { } cut) await SendAsync(to, cut, deadline.Token);
+            while (queue.Reader.TryRead(out var e))
+                await SendAsync(to, e, deadline.Token);
         }
         catch (OperationCanceledException)
         {
             // Out of time: the count below says what was lost.
         }
 
-        var left = batch.Count + queue.Count;
+        var left = (inFlight is null ? 0 : 1) + queue.Count;
         if (left > 0)
             logger.LogWarning("Alerts: {Count} event(s) were not sent before shutdown.", left);
+    }
+
+    /// <summary>The event at hand is refused or out of tries: counted, and the problem logged once.</summary>
+    private void GiveUp(string problem)
+    {
+        queue.RecordFailed();
+        Problem(problem);
     }
 
     private void Problem(string problem)
@@ -249,6 +192,4 @@ internal sealed class AlertsEventSender : BackgroundService
         logger.LogInformation(
             "Alerts: the collector accepts events again ({Dropped} dropped, {Failed} given up so far).", queue.Dropped, queue.Failed);
     }
-
-    private enum Outcome { Sent, Refused, Transient }
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using Alerts.Client.AspNetCore;
 using Alerts.TestSupport;
 using AspNetCoreShop;
@@ -35,6 +37,17 @@ internal sealed class ShopHost : IAsyncDisposable
 
     public static string Dsn(int port) =>
         $"http://{AlertsTestApp.ProjectKey}@127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/{AlertsTestApp.ProjectId.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>Gets a page as the browser would, checks its status and returns how long it took.</summary>
+    public async Task<TimeSpan> GetAsync(string path, HttpStatusCode expected)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await Client.GetAsync(path);
+        await response.Content.ReadAsStringAsync();
+        clock.Stop();
+        Assert.Equal(expected, response.StatusCode);
+        return clock.Elapsed;
+    }
 
     /// <param name="settings">More configuration, as <c>Alerts:QueueCapacity=10</c>.</param>
     public static async Task<ShopHost> StartAsync(string dsn, params string[] settings)
