@@ -12,7 +12,7 @@ public static class CoreExtensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddAlertsOptions();
-        builder.Services.AddAlertsDatabase();
+        builder.Services.AddAlertsDatabase(DatabaseOptions.ProviderIn(builder.Configuration));
         return builder;
     }
 }

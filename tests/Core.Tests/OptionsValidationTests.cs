@@ -258,6 +258,20 @@ public class OptionsValidationTests
         Assert.Equal(["^/legacy/"], Assert.Single(set.Projects).Ignorable404Urls);
     }
 
+    [Theory]
+    [InlineData("Postgres", DatabaseProvider.Postgres)]
+    [InlineData("postgres", DatabaseProvider.Postgres)]
+    [InlineData("Sqlite", DatabaseProvider.Sqlite)]
+    [InlineData(null, DatabaseProvider.Sqlite)]
+    [InlineData("MySql", DatabaseProvider.Sqlite)] // chooses the default at registration; validation refuses it at start-up
+    public void ProviderIn_ReadsTheProviderAsOptionsBindIt(string? configured, DatabaseProvider expected)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Alerts:Database:Provider"] = configured }).Build();
+
+        Assert.Equal(expected, DatabaseOptions.ProviderIn(configuration));
+    }
+
     [Fact]
     public void AddAlertsOptions_ConnectionStrings_AreBoundFromTheirOwnSection()
     {

@@ -1,4 +1,5 @@
 using Alerts.Core.Data;
+using Alerts.Core.Data.Sqlite;
 using Alerts.Core.Options;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -34,13 +35,13 @@ public sealed class SqliteFileTests : IDisposable
     /// <summary>Migrates the file with a 1 MiB cap, as `alerts migrate` would; returns its page size and page cap.</summary>
     private async Task<(long PageSize, long MaxPageCount)> MigratedPagesAsync(string file)
     {
-        var factory = new AlertsDbContextFactory(Microsoft.Extensions.Options.Options.Create(new DatabaseOptions
+        var provider = new SqliteProvider(Microsoft.Extensions.Options.Options.Create(new DatabaseOptions
         {
             ConnectionString = $"Data Source={Path.Combine(_dir, file)}",
             MaxSizeMegabytes = 1,
         }));
-        await new DatabaseMigrator(factory, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        await using var db = factory.CreateDbContext();
+        await new DatabaseMigrator(provider, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        await using var db = provider.CreateDbContext();
         await db.Database.OpenConnectionAsync();
         await using var cmd = db.Database.GetDbConnection().CreateCommand();
         cmd.CommandText = "PRAGMA page_size";

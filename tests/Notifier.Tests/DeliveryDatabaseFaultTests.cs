@@ -42,7 +42,7 @@ public sealed class DeliveryDatabaseFaultTests : IAsyncLifetime
             o.ConnectionString = $"Data Source={DatabasePath}";
             o.MaxSizeMegabytes = 1;
         });
-        services.AddAlertsDatabase();
+        services.AddAlertsDatabase(DatabaseProvider.Sqlite);
         services.AddOptions<AlertsOptions>();
         services.AddOptions<NotifierOptions>();
         services.AddOptions<EmailOptions>().Configure(o =>
@@ -56,7 +56,7 @@ public sealed class DeliveryDatabaseFaultTests : IAsyncLifetime
         services.AddSingleton<NotificationDelivery>();
         _services = services.BuildServiceProvider();
 
-        var factory = _services.GetRequiredService<IDbContextFactory<AlertsDbContext>>();
+        var factory = _services.GetRequiredService<IDatabaseProvider>();
         await new DatabaseMigrator(factory, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
         await using var db = await factory.CreateDbContextAsync();
         var now = _clock.GetUtcNow().UtcDateTime;

@@ -5,7 +5,6 @@ using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Observability;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -29,7 +28,7 @@ public sealed class EventInbox : BackgroundService
     private readonly Channel<List<string>> _accepted = Channel.CreateBounded<List<string>>(
         new BoundedChannelOptions(1000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Channel<Pending> _queue;
-    private readonly IDbContextFactory<AlertsDbContext> _factory;
+    private readonly IDatabaseProvider _database;
     private readonly IBus _bus;
     private readonly WriteGate _gate;
     private readonly ILogger<EventInbox> _logger;
@@ -38,9 +37,9 @@ public sealed class EventInbox : BackgroundService
     private readonly int _writeTimeout;
     private InboxWriter? _writer; // used by the one writer loop only
 
-    public EventInbox(IDbContextFactory<AlertsDbContext> factory, IBus bus, WriteGate gate, IOptions<CollectorOptions> options, ILogger<EventInbox> logger)
+    public EventInbox(IDatabaseProvider database, IBus bus, WriteGate gate, IOptions<CollectorOptions> options, ILogger<EventInbox> logger)
     {
-        _factory = factory;
+        _database = database;
         _bus = bus;
         _gate = gate;
         _logger = logger;
@@ -142,7 +141,7 @@ public sealed class EventInbox : BackgroundService
     private List<string> Insert(List<Pending> batch)
     {
         using var turn = _gate.Enter(TimeSpan.FromSeconds(_writeTimeout));
-        var writer = _writer ??= InboxWriter.Open(_factory, _writeTimeout);
+        var writer = _writer ??= InboxWriter.Open(_database, _writeTimeout);
         try
         {
             return writer.Insert([.. batch.Select(p => p.Event)]);

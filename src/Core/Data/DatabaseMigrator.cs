@@ -3,18 +3,17 @@ using Microsoft.Extensions.Logging;
 
 namespace Alerts.Core.Data;
 
-public sealed class DatabaseMigrator(IDbContextFactory<AlertsDbContext> factory, ILogger<DatabaseMigrator> logger)
+public sealed class DatabaseMigrator(IDatabaseProvider provider, ILogger<DatabaseMigrator> logger)
 {
     public async Task MigrateAsync(CancellationToken ct)
     {
         await EnsureNotNewerAsync(ct);
-        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var db = await provider.CreateDbContextAsync(ct);
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         if (pending.Count > 0)
             logger.LogInformation("Applying {Count} migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
         await db.Database.MigrateAsync(ct);
-        if (db.Database.IsSqlite())
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct); // persistent: readers never block the writer
+        await provider.ConfigureMigratedAsync(db.Database, ct);
     }
 
     /// <summary>
@@ -23,7 +22,7 @@ public sealed class DatabaseMigrator(IDbContextFactory<AlertsDbContext> factory,
     /// </summary>
     public async Task EnsureNotNewerAsync(CancellationToken ct)
     {
-        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var db = await provider.CreateDbContextAsync(ct);
         var unknown = UnknownMigrations(await db.Database.GetAppliedMigrationsAsync(ct), db.Database.GetMigrations());
         if (unknown.Count > 0)
             throw new InvalidOperationException(

@@ -7,17 +7,6 @@ namespace Alerts.Core.Data;
 
 public static class DbCommandExtensions
 {
-    /// <summary>
-    /// How long an open SQLite connection waits for another writer's lock (BEGIN included) before failing busy;
-    /// PostgreSQL commands take <see cref="DbCommand.CommandTimeout"/> instead.
-    /// </summary>
-    public static void SetLockTimeout(this DbConnection connection, int seconds)
-    {
-        if (connection is not Microsoft.Data.Sqlite.SqliteConnection sqlite) return;
-        sqlite.DefaultTimeout = seconds;
-        SQLitePCL.raw.sqlite3_busy_timeout(sqlite.Handle, seconds * 1000);
-    }
-
     /// <summary>A command on the transaction's connection, enlisted in it.</summary>
     public static DbCommand CreateCommand(this DbTransaction tx)
     {

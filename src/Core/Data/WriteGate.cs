@@ -1,16 +1,13 @@
-using Alerts.Core.Options;
-using Microsoft.Extensions.Options;
-
 namespace Alerts.Core.Data;
 
 /// <summary>
-/// On SQLite, the hot writers of one process (the inbox, the grouper) take turns here before they begin a write.
-/// SQLite has one writer, and a writer that meets another's lock polls with sleeps of up to 100 ms, far longer than
-/// either write takes; queued here, the next one starts as soon as the last commits. PostgreSQL needs no gate.
+/// Where the database has one writer (SQLite), the hot writers of one process (the inbox, the grouper) take turns here
+/// before they begin a write: a writer that meets another's lock polls with sleeps of up to 100 ms, far longer than
+/// either write takes; queued here, the next one starts as soon as the last commits. Elsewhere every writer passes.
 /// </summary>
-public sealed class WriteGate(IOptions<DatabaseOptions> options)
+public sealed class WriteGate(bool oneWriter)
 {
-    private readonly SemaphoreSlim? _gate = options.Value.Provider == DatabaseProvider.Sqlite ? new SemaphoreSlim(1, 1) : null;
+    private readonly SemaphoreSlim? _gate = oneWriter ? new SemaphoreSlim(1, 1) : null;
 
     /// <summary>Waits for this process's turn to write; <see cref="TimeoutException"/> when it does not come in time.</summary>
     public async ValueTask<Turn> EnterAsync(TimeSpan timeout, CancellationToken ct = default)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Alerts.Core.Options;
 
 public enum DatabaseProvider { Sqlite, Postgres }
@@ -19,6 +21,14 @@ public sealed class DatabaseOptions
 
     /// <summary>Bound from <c>ConnectionStrings:Alerts</c>, not from this section.</summary>
     public string ConnectionString { get; set; } = "";
+
+    /// <summary>
+    /// The provider as registration reads it, before options are bound, to choose its services; a name that is not a
+    /// provider chooses the default here and fails validation at start-up.
+    /// </summary>
+    public static DatabaseProvider ProviderIn(IConfiguration configuration) =>
+        Enum.TryParse<DatabaseProvider>(configuration[$"{SectionName}:{nameof(Provider)}"], ignoreCase: true, out var provider)
+            && Enum.IsDefined(provider) ? provider : DatabaseProvider.Sqlite;
 }
 
 internal static class DatabaseOptionsRules

@@ -1,15 +1,17 @@
+using System.Data.Common;
 using System.Globalization;
 using Alerts.Core.Domain;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace Alerts.Collector.Inbox;
+namespace Alerts.Core.Data.Sqlite;
 
 /// <summary>
 /// The inbox's statements as SQLite statements compiled once on the writer's connection and bound by position: the
 /// hottest statements of the service skip the driver's per-execution work (a reader, parameters looked up by name).
+/// They run in the connection's transaction, which SQLite does not name per statement.
 /// </summary>
-internal sealed class SqliteInboxStatements : IDisposable
+internal sealed class SqliteInboxStatements : IInboxStatements
 {
     // How Microsoft.Data.Sqlite writes a DateTime, so EF and the SQL that compares these columns read them alike.
     private const string DateFormat = @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF";
@@ -22,21 +24,19 @@ internal sealed class SqliteInboxStatements : IDisposable
     public SqliteInboxStatements(SqliteConnection connection)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
-        _remember = Prepare(InboxWriter.RememberSql);
-        _store = Prepare(InboxWriter.StoreSql);
-        _owner = Prepare(InboxWriter.OwnerSql);
+        _remember = Prepare(InboxSql.Remember);
+        _store = Prepare(InboxSql.Store);
+        _owner = Prepare(InboxSql.Owner);
     }
 
-    /// <summary>Records the event's id within its project; false when it was there already (a retry).</summary>
-    public bool Remember(StoredEvent e)
+    public bool Remember(DbTransaction tx, StoredEvent e)
     {
         raw.sqlite3_bind_blob(_remember, 1, SeenEventId.KeyOf(e.ProjectId, e.Id));
         raw.sqlite3_bind_int64(_remember, 2, new DateTimeOffset(e.ReceivedAt).ToUnixTimeSeconds());
         return Run(_remember);
     }
 
-    /// <summary>Inserts the event; false when a row with its id is still there (its id outlived the idempotency window).</summary>
-    public bool Store(StoredEvent e)
+    public bool Store(DbTransaction tx, StoredEvent e)
     {
         raw.sqlite3_bind_text(_store, 1, e.Id);
         raw.sqlite3_bind_int64(_store, 2, e.ProjectId);
@@ -49,8 +49,7 @@ internal sealed class SqliteInboxStatements : IDisposable
         return Run(_store);
     }
 
-    /// <summary>The project of the stored event with this id, if one is stored.</summary>
-    public long? OwnerOf(string id)
+    public long? OwnerOf(DbTransaction tx, string id)
     {
         raw.sqlite3_bind_text(_owner, 1, id);
         var rc = raw.sqlite3_step(_owner);

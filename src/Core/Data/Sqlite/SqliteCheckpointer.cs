@@ -1,18 +1,17 @@
 using System.Data.Common;
-using Alerts.Core.Options;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
-namespace Alerts.Core.Data;
+namespace Alerts.Core.Data.Sqlite;
 
 /// <summary>
 /// Copies SQLite's WAL into the database file in the background. Connections turn auto-checkpointing off, so no commit
 /// (and no post waiting for its 202) pays for copying pages and syncing the database file.
 /// </summary>
 internal sealed class SqliteCheckpointer(
-    IDbContextFactory<AlertsDbContext> factory, IOptions<DatabaseOptions> options, WriteGate gate, ILogger<SqliteCheckpointer> logger)
+    IDbContextFactory<AlertsDbContext> factory, WriteGate gate, ILogger<SqliteCheckpointer> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
@@ -36,7 +35,6 @@ internal sealed class SqliteCheckpointer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.Value.Provider != DatabaseProvider.Sqlite) return;
         using var timer = new PeriodicTimer(Interval);
         long lastFrames = 0;
         var restartPause = TimeSpan.Zero;
@@ -56,7 +54,7 @@ internal sealed class SqliteCheckpointer(
                     : frames > RestartFrames && DateTime.UtcNow >= nextRestart ? "RESTART" : null;
                 if (mode is null) continue;
                 // A restart holds the write lock while it waits for readers: at most 1 s, well within the inbox's write timeout.
-                connection.SetLockTimeout(1);
+                SqliteDurability.SetLockTimeout((SqliteConnection)connection, 1);
                 // In this process's turn at the write lock: the inbox and the grouper commit back to back, and a checkpoint
                 // that polled SQLite's lock between their commits would rarely get it, letting the WAL grow without end.
                 using var turn = await gate.EnterAsync(TimeSpan.FromSeconds(5), stoppingToken);

@@ -1,0 +1,26 @@
+using System.Data.Common;
+using Alerts.Core.Options;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Core.Data.Postgres;
+
+/// <summary>The scale-out database: many writers, each process's and every node's, meet at PostgreSQL's row locks.</summary>
+internal sealed class PostgresProvider(IOptions<DatabaseOptions> options) : ProviderContexts<PostgresAlertsDbContext>(
+    new DbContextOptionsBuilder<PostgresAlertsDbContext>().UseNpgsql(options.Value.ConnectionString), o => new PostgresAlertsDbContext(o)),
+    IDatabaseProvider
+{
+    public bool OneWriter => false;
+
+    public Task ConfigureMigratedAsync(DatabaseFacade database, CancellationToken ct) => Task.CompletedTask;
+
+    public IInboxStatements PrepareInbox(DbConnection connection, int timeoutSeconds) => new PostgresInboxStatements(connection, timeoutSeconds);
+}
+
+// Used by `dotnet ef migrations add` only.
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresAlertsDbContext>
+{
+    public PostgresAlertsDbContext CreateDbContext(string[] args) => new(new DbContextOptionsBuilder<PostgresAlertsDbContext>().UseNpgsql("Host=localhost;Database=alerts_design").Options);
+}
