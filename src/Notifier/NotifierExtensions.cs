@@ -4,8 +4,9 @@ using Alerts.Notifier.Delivery;
 using Alerts.Notifier.Grouping;
 using Alerts.Notifier.Jobs;
 using Alerts.Notifier.Mail;
-using Alerts.Notifier.Policy;
+using Alerts.Notifier.Decide;
 using Alerts.Notifier.SelfMonitoring;
+using Alerts.Notifier.Sql;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,6 +32,13 @@ public static class NotifierExtensions
         return services;
     }
 
+    /// <summary>The Notifier's raw SQL for the configured database provider, chosen once.</summary>
+    public static IServiceCollection AddNotifierSql(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => NotifierSql.For(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider));
+        return services;
+    }
+
     /// <summary>
     /// Every role watches itself: its failures are grouped and mailed through the notifier's own pieces,
     /// without the bus, so a collector-only process reports too.
@@ -42,7 +50,10 @@ public static class NotifierExtensions
         builder.Services.TryAddSingleton<IgnoreRuleStore>();
         builder.Services.AddSingleton<BrokenLinkRuleSets>();
         builder.Services.TryAddSingleton<ProjectRecipientStore>();
+        builder.Services.AddNotifierSql();
         builder.Services.AddSingleton<IncidentGrouper>();
+        builder.Services.AddSingleton<OccurrenceDecider>();
+        builder.Services.AddSingleton<EventPipeline>();
         builder.Services.AddSingleton<NotificationDelivery>();
         builder.Services.AddSingleton<SelfMonitor>();
         builder.Services.AddExceptionHandler<SelfMonitorExceptionHandler>();

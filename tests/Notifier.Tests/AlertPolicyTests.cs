@@ -2,7 +2,7 @@ using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
-using Alerts.Notifier.Policy;
+using Alerts.Notifier.Decide;
 
 namespace Alerts.Notifier.Tests;
 

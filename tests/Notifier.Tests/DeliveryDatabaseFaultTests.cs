@@ -53,6 +53,7 @@ public sealed class DeliveryDatabaseFaultTests : IAsyncLifetime
         });
         services.AddSingleton<TimeProvider>(_clock);
         services.AddSingleton<IMailSender, SmtpMailSender>();
+        services.AddNotifierSql();
         services.AddSingleton<NotificationDelivery>();
         _services = services.BuildServiceProvider();
 

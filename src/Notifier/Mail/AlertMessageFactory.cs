@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Alerts.Core.Domain;
 using Alerts.Core.Options;
-using Alerts.Notifier.Policy;
+using Alerts.Notifier.Decide;
 using MimeKit;
 using MimeKit.Utils;
 

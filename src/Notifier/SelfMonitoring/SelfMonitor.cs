@@ -5,7 +5,6 @@ using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
 using Alerts.Notifier.Delivery;
-using Alerts.Notifier.Grouping;
 using Alerts.Notifier.Mail;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,7 +59,7 @@ public sealed class SelfMonitor(
             try
             {
                 var eventId = await StoreAsync(payload, ct);
-                var queued = await services.GetRequiredService<IncidentGrouper>().GroupAsync([eventId], ct);
+                var queued = await services.GetRequiredService<EventPipeline>().GroupAsync([eventId], ct);
                 if (queued.Count > 0) await services.GetRequiredService<NotificationDelivery>().SendDueAsync(queued, ct);
             }
             catch (Exception storeFailure) when (storeFailure is not OperationCanceledException)

@@ -2,7 +2,7 @@ using Alerts.Core.Data;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
 
-namespace Alerts.Notifier.Policy;
+namespace Alerts.Notifier.Decide;
 
 /// <summary>Who hears about an incident: errors go to ADMINS, broken links to MANAGERS, most specific setting first.</summary>
 public static class RecipientRouting

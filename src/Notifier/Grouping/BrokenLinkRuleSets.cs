@@ -4,7 +4,7 @@ using Alerts.Core.Domain;
 using Alerts.Core.Options;
 using Microsoft.Extensions.Options;
 
-namespace Alerts.Notifier.Policy;
+namespace Alerts.Notifier.Grouping;
 
 /// <summary>
 /// The broken-link rules in force: the configured patterns, compiled once per configuration, and the ignore rules

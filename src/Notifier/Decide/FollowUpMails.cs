@@ -1,16 +1,12 @@
-using System.Globalization;
-using System.Text;
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
 using Alerts.Notifier.Mail;
-using Alerts.Notifier.Policy;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
-namespace Alerts.Notifier.Grouping;
+namespace Alerts.Notifier.Decide;
 
 /// <summary>
 /// The mails a quiet moment brings: a summary for incidents that went on occurring during their cooldown,
@@ -56,11 +52,11 @@ public sealed class FollowUpMails(
             var latest = await db.Events.FirstOrDefaultAsync(e => e.Id == incident.LastEventId, ct);
             var payload = latest is null ? new EventPayload() : EventJson.Read(latest.Payload);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var mailsInWindow = new ProjectMailCounter(tx.GetDbTransaction(), p, now);
+            var mailsInWindow = new ProjectMailCounter(db, p, now);
             var decision = await mailsInWindow.DecideAsync(incident.ProjectId, mails => AlertPolicy.Decide(AlertContexts.For(
                 incident, incident.ReportedCount, now, payload.Environment, mails, options, recipientsFor(incident.ProjectId), Trigger.Sweep), p), ct);
             // Conditional on the clock we read: when two notifiers sweep, one decides and the other moves on.
-            if (!await IncidentState.ApplyAsync(tx.GetDbTransaction(), incident, decision, now, incident.LastNotifiedAt, ct)) continue;
+            if (!await IncidentState.ApplyAsync(db, incident, decision, now, incident.LastNotifiedAt, ct)) continue;
             if (decision.Record)
             {
                 var notification = AlertNotifications.For(incident, latest?.Id ?? "", payload, decision, options, now);
@@ -99,15 +95,6 @@ public sealed class FollowUpMails(
             var incidents = await db.Incidents.Where(i => incidentIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
             var project = await db.Projects.Where(x => x.Id == projectId).Select(x => x.Name).FirstOrDefaultAsync(ct) ?? $"project {projectId}";
 
-            var body = new StringBuilder();
-            body.AppendLine(CultureInfo.InvariantCulture, $"The project cap ({p.ProjectCap} mails in {p.ProjectCapWindowMinutes} min) held back {held.Count} mail(s) about {incidents.Count} incident(s) in {project}:");
-            body.AppendLine();
-            foreach (var incident in incidents.Values.OrderByDescending(i => i.Count))
-            {
-                body.AppendLine(CultureInfo.InvariantCulture, $"  #{incident.Id}  {incident.Count,8} × {incident.Title}");
-                if (!string.IsNullOrEmpty(options.DashboardUrl))
-                    body.AppendLine(CultureInfo.InvariantCulture, $"            {options.DashboardUrl.TrimEnd('/')}/incidents/{incident.Id}");
-            }
             var recipients = AlertMessageFactory.MergeRecipients(held);
             var summary = new Notification
             {
@@ -115,8 +102,8 @@ public sealed class FollowUpMails(
                 Reason = StormSummary,
                 Status = recipients.Length == 0 ? NotificationStatus.Skipped : NotificationStatus.Pending,
                 Recipients = recipients,
-                Subject = IncidentTitle.OneLine($"{options.EmailSubjectPrefix}Storm: {incidents.Count} incident(s) in {project} held back", 250),
-                Body = body.ToString(),
+                Subject = SummaryMails.StormSubject(project, incidents.Count, options),
+                Body = SummaryMails.StormBody(project, held.Count, [.. incidents.Values], p, options),
                 CreatedAt = now,
                 NextAttemptAt = now,
             };

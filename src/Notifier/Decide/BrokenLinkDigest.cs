@@ -1,15 +1,13 @@
 using System.Globalization;
-using System.Text;
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
 using Alerts.Notifier.Mail;
-using Alerts.Notifier.Policy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Alerts.Notifier.Grouping;
+namespace Alerts.Notifier.Decide;
 
 /// <summary>
 /// With <c>Alerts:BrokenLinkDigestMinutes</c> on, broken-link mails are held back "in digest"; once per interval
@@ -71,7 +69,7 @@ public sealed class BrokenLinkDigest(
 
         var reasons = held.Where(n => n.IncidentId is not null).GroupBy(n => n.IncidentId!.Value)
             .ToDictionary(g => g.Key, g => g.First().Reason.Replace($"; {AlertPolicy.InDigest}", "", StringComparison.Ordinal));
-        var body = DigestBody(project, [.. incidents.Values.OrderBy(i => i.Title, StringComparer.Ordinal)], referrers, reasons, domainOf, options);
+        var body = SummaryMails.DigestBody(project, [.. incidents.Values.OrderBy(i => i.Title, StringComparer.Ordinal)], referrers, reasons, domainOf, options);
         var recipients = AlertMessageFactory.MergeRecipients(held);
         var digest = new Notification
         {
@@ -79,7 +77,7 @@ public sealed class BrokenLinkDigest(
             Reason = Reason,
             Status = recipients.Length == 0 ? NotificationStatus.Skipped : NotificationStatus.Pending,
             Recipients = recipients,
-            Subject = IncidentTitle.OneLine($"{options.EmailSubjectPrefix}Broken links in {project}: {Links(incidents.Count)}", 250),
+            Subject = SummaryMails.DigestSubject(project, incidents.Count, options),
             Body = body,
             CreatedAt = now,
             NextAttemptAt = now,
@@ -92,42 +90,4 @@ public sealed class BrokenLinkDigest(
         await tx.CommitAsync(ct);
         return digest.Status == NotificationStatus.Pending ? digest.Id : null;
     }
-
-    /// <summary>
-    /// Referring pages, internal ones first (those a manager can fix), each with the missing pages it links to and how
-    /// often the link was followed; a link from two pages is listed under both.
-    /// </summary>
-    internal static string DigestBody(string project, IReadOnlyList<Incident> incidents, IReadOnlyList<BrokenLinkReferrer> referrers,
-        IReadOnlyDictionary<long, string> reasons, IReadOnlyDictionary<long, string> domainOf, AlertsOptions options)
-    {
-        var byId = incidents.ToDictionary(i => i.Id);
-        var pages = referrers.Where(r => byId.ContainsKey(r.IncidentId))
-            .GroupBy(r => r.Referrer, StringComparer.Ordinal)
-            .Select(g => (Referrer: g.Key, Links: g.ToList(),
-                Internal: g.Any(r => BrokenLinkRules.IsInternal(g.Key, domainOf.GetValueOrDefault(r.IncidentId, "")))))
-            .OrderBy(p => p.Internal ? 0 : 1).ThenBy(p => p.Referrer, StringComparer.Ordinal)
-            .ToList();
-
-        var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"{Links(incidents.Count)} in {project} since the last digest, by the page that links to them:");
-        foreach (var page in pages)
-        {
-            sb.AppendLine();
-            var label = page.Referrer.Length == 0 ? "(no referrer)" : page.Referrer;
-            sb.AppendLine(page.Internal ? $"{label}   (INTERNAL)" : label);
-            foreach (var link in page.Links.OrderBy(l => byId[l.IncidentId].Title, StringComparer.Ordinal))
-            {
-                var incident = byId[link.IncidentId];
-                var target = incident.Title.StartsWith("Broken link: ", StringComparison.Ordinal) ? incident.Title["Broken link: ".Length..] : incident.Title;
-                sb.AppendLine(CultureInfo.InvariantCulture, $"    {target}   {link.Count} ×, {reasons.GetValueOrDefault(incident.Id, "")}  (incident #{incident.Id})");
-                if (!string.IsNullOrEmpty(options.DashboardUrl))
-                    sb.AppendLine(CultureInfo.InvariantCulture, $"        {options.DashboardUrl.TrimEnd('/')}/incidents/{incident.Id}");
-            }
-        }
-        sb.AppendLine().AppendLine("--");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"One mail per {options.BrokenLinkDigestMinutes} minute(s) instead of one per link (Alerts:BrokenLinkDigestMinutes).");
-        return sb.ToString();
-    }
-
-    private static string Links(int count) => count == 1 ? "1 broken link" : string.Create(CultureInfo.InvariantCulture, $"{count} broken links");
 }

@@ -3,7 +3,7 @@ using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
 
-namespace Alerts.Notifier.Policy;
+namespace Alerts.Notifier.Decide;
 
 /// <summary>Why the policy is asked: an occurrence was grouped, or the sweep looks at a quiet incident.</summary>
 public enum Trigger { Occurrence, Sweep }
