@@ -1,4 +1,3 @@
-using System.Globalization;
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
@@ -18,7 +17,6 @@ public sealed class BrokenLinkDigest(
     IOptionsMonitor<AlertsOptions> settings,
     TimeProvider clock)
 {
-    public const string Reason = "broken-link digest";
     private const int MaxLinks = 500;
 
     /// <summary>Writes the digests that are due; returns the notifications to send.</summary>
@@ -30,7 +28,7 @@ public sealed class BrokenLinkDigest(
         // whatever was still held goes out at once.
         var interval = TimeSpan.FromMinutes(options.BrokenLinkDigestMinutes);
         await using var db = await factory.CreateDbContextAsync(ct);
-        var due = await Held(db)
+        var due = await Summaries.Held(db, NotificationHold.InDigest)
             .GroupBy(n => n.ProjectId)
             .Select(g => new { ProjectId = g.Key, Oldest = g.Min(n => n.CreatedAt) })
             .ToListAsync(ct);
@@ -40,7 +38,7 @@ public sealed class BrokenLinkDigest(
         {
             // One digest per project per interval, even when two notifiers sweep.
             if (interval > TimeSpan.Zero
-                && await db.Notifications.AnyAsync(n => n.ProjectId == project.ProjectId && n.Reason == Reason && n.CreatedAt > now - interval, ct))
+                && await db.Notifications.AnyAsync(n => n.ProjectId == project.ProjectId && n.Cause == NotificationReason.BrokenLinkDigest && n.CreatedAt > now - interval, ct))
                 continue;
             if (await WriteAsync(db, project.ProjectId, options, now, ct) is { } id) queued.Add(id);
             db.ChangeTracker.Clear();
@@ -48,46 +46,26 @@ public sealed class BrokenLinkDigest(
         return queued;
     }
 
-    private static IQueryable<Notification> Held(AlertsDbContext db) =>
-        db.Notifications.Where(n => n.Status == NotificationStatus.Skipped && n.SummaryId == null && n.Reason.Contains(AlertPolicy.InDigest));
-
     private static async Task<long?> WriteAsync(AlertsDbContext db, long projectId, AlertsOptions options, DateTime now, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var held = await Held(db).Where(n => n.ProjectId == projectId).OrderBy(n => n.Id).Take(MaxLinks).ToListAsync(ct);
+        var held = await Summaries.Held(db, NotificationHold.InDigest).Where(n => n.ProjectId == projectId).OrderBy(n => n.Id).Take(MaxLinks).ToListAsync(ct);
         if (held.Count == 0) return null;
-        var incidentIds = held.Select(n => n.IncidentId).OfType<long>().Distinct().ToList();
-        var incidents = await db.Incidents.Where(i => incidentIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+        var incidents = await Summaries.IncidentsAsync(db, held, ct);
+        var incidentIds = incidents.Keys.ToList();
         var referrers = await db.BrokenLinkReferrers.Where(r => incidentIds.Contains(r.IncidentId)).ToListAsync(ct);
         // The host a link is on says which referrers are internal (Django's is_internal_request).
         var eventIds = held.Select(n => n.EventId).OfType<string>().Distinct().ToList();
         var events = await db.Events.Where(e => eventIds.Contains(e.Id) && e.IncidentId != null).ToListAsync(ct);
         var domainOf = events.GroupBy(e => e.IncidentId!.Value).ToDictionary(g => g.Key, g => BrokenLinkRules.DomainOf(
             EventJson.Read(g.First().Payload).Request?.Url));
-        var project = await db.Projects.Where(p => p.Id == projectId).Select(p => p.Name).FirstOrDefaultAsync(ct)
-            ?? string.Create(CultureInfo.InvariantCulture, $"project {projectId}");
-
+        var project = await Summaries.ProjectNameAsync(db, projectId, ct);
         var reasons = held.Where(n => n.IncidentId is not null).GroupBy(n => n.IncidentId!.Value)
-            .ToDictionary(g => g.Key, g => g.First().Reason.Replace($"; {AlertPolicy.InDigest}", "", StringComparison.Ordinal));
+            .ToDictionary(g => g.Key, g => NotificationText.Label(g.First().Cause));
         var body = SummaryMails.DigestBody(project, [.. incidents.Values.OrderBy(i => i.Title, StringComparer.Ordinal)], referrers, reasons, domainOf, options);
-        var recipients = AlertMessageFactory.MergeRecipients(held);
-        var digest = new Notification
-        {
-            ProjectId = projectId,
-            Reason = Reason,
-            Status = recipients.Length == 0 ? NotificationStatus.Skipped : NotificationStatus.Pending,
-            Recipients = recipients,
-            Subject = SummaryMails.DigestSubject(project, incidents.Count, options),
-            Body = body,
-            CreatedAt = now,
-            NextAttemptAt = now,
-        };
-        db.Notifications.Add(digest);
-        await db.SaveChangesAsync(ct);
-        var ids = held.Select(n => n.Id).ToList();
-        await db.Notifications.Where(n => ids.Contains(n.Id) && n.SummaryId == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(n => n.SummaryId, digest.Id), ct);
+        var id = await Summaries.WriteAsync(db, projectId, NotificationReason.BrokenLinkDigest, held,
+            SummaryMails.DigestSubject(project, incidents.Count, options), body, now, ct);
         await tx.CommitAsync(ct);
-        return digest.Status == NotificationStatus.Pending ? digest.Id : null;
+        return id;
     }
 }

@@ -20,24 +20,24 @@ public sealed class FollowUpMails(
     ProjectRecipientStore recipientStore)
 {
     private const int Batch = 100;
-    public const string StormSummary = "storm summary";
+    private const int MaxListed = 500;
 
     /// <summary>Decides the follow-ups that are due; returns the notifications to send.</summary>
     public async Task<IReadOnlyList<long>> DecideAsync(CancellationToken ct)
     {
-        var queued = new List<long>();
-        queued.AddRange(await SummariesAsync(ct));
-        queued.AddRange(await StormSummariesAsync(ct));
-        return queued;
-    }
-
-    private async Task<List<long>> SummariesAsync(CancellationToken ct)
-    {
         var p = policy.CurrentValue;
         var options = settings.CurrentValue;
         var now = clock.GetUtcNow().UtcDateTime;
-        var cutoff = now.AddMinutes(-p.CooldownMinutes);
         await using var db = await factory.CreateDbContextAsync(ct);
+        var queued = new List<long>();
+        queued.AddRange(await SummariesAsync(db, p, options, now, ct));
+        queued.AddRange(await StormSummariesAsync(db, p, options, now, ct));
+        return queued;
+    }
+
+    private async Task<List<long>> SummariesAsync(AlertsDbContext db, AlertPolicyOptions p, AlertsOptions options, DateTime now, CancellationToken ct)
+    {
+        var cutoff = now.AddMinutes(-p.CooldownMinutes);
         var due = await db.Incidents
             .Where(i => i.Count - i.IgnoredCount > i.LastNotifiedCount && i.LastNotifiedAt != null && i.LastNotifiedAt <= cutoff
                         && (i.Status == IncidentStatus.Open
@@ -70,51 +70,27 @@ public sealed class FollowUpMails(
         return queued;
     }
 
-    private async Task<List<long>> StormSummariesAsync(CancellationToken ct)
+    private static async Task<List<long>> StormSummariesAsync(AlertsDbContext db, AlertPolicyOptions p, AlertsOptions options, DateTime now, CancellationToken ct)
     {
-        var p = policy.CurrentValue;
-        var options = settings.CurrentValue;
-        var now = clock.GetUtcNow().UtcDateTime;
         var windowStart = now.AddMinutes(-p.ProjectCapWindowMinutes);
-        await using var db = await factory.CreateDbContextAsync(ct);
-        var projects = await db.Notifications
-            .Where(n => n.Status == NotificationStatus.Skipped && n.SummaryId == null && n.Reason.Contains(AlertPolicy.CapReached))
-            .Select(n => n.ProjectId).Distinct().ToListAsync(ct);
-
+        var projects = await Summaries.Held(db, NotificationHold.ProjectCap).Select(n => n.ProjectId).Distinct().ToListAsync(ct);
         var queued = new List<long>();
         foreach (var projectId in projects)
         {
             // One storm summary per project per window.
-            if (await db.Notifications.AnyAsync(n => n.ProjectId == projectId && n.Reason == StormSummary && n.CreatedAt >= windowStart, ct))
+            if (await db.Notifications.AnyAsync(n => n.ProjectId == projectId && n.Cause == NotificationReason.StormSummary && n.CreatedAt >= windowStart, ct))
                 continue;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var held = await db.Notifications
-                .Where(n => n.ProjectId == projectId && n.Status == NotificationStatus.Skipped && n.SummaryId == null && n.Reason.Contains(AlertPolicy.CapReached))
-                .OrderBy(n => n.Id).Take(500).ToListAsync(ct);
-            var incidentIds = held.Select(n => n.IncidentId).OfType<long>().Distinct().ToList();
-            var incidents = await db.Incidents.Where(i => incidentIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
-            var project = await db.Projects.Where(x => x.Id == projectId).Select(x => x.Name).FirstOrDefaultAsync(ct) ?? $"project {projectId}";
-
-            var recipients = AlertMessageFactory.MergeRecipients(held);
-            var summary = new Notification
-            {
-                ProjectId = projectId,
-                Reason = StormSummary,
-                Status = recipients.Length == 0 ? NotificationStatus.Skipped : NotificationStatus.Pending,
-                Recipients = recipients,
-                Subject = SummaryMails.StormSubject(project, incidents.Count, options),
-                Body = SummaryMails.StormBody(project, held.Count, [.. incidents.Values], p, options),
-                CreatedAt = now,
-                NextAttemptAt = now,
-            };
-            db.Notifications.Add(summary);
-            await db.SaveChangesAsync(ct);
-            var ids = held.Select(n => n.Id).ToList();
-            await db.Notifications.Where(n => ids.Contains(n.Id) && n.SummaryId == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(n => n.SummaryId, summary.Id), ct);
+            var held = await Summaries.Held(db, NotificationHold.ProjectCap).Where(n => n.ProjectId == projectId)
+                .OrderBy(n => n.Id).Take(MaxListed).ToListAsync(ct);
+            var incidents = await Summaries.IncidentsAsync(db, held, ct);
+            var project = await Summaries.ProjectNameAsync(db, projectId, ct);
+            var id = await Summaries.WriteAsync(db, projectId, NotificationReason.StormSummary, held,
+                SummaryMails.StormSubject(project, incidents.Count, options),
+                SummaryMails.StormBody(project, held.Count, [.. incidents.Values], p, options), now, ct);
             await tx.CommitAsync(ct);
             db.ChangeTracker.Clear();
-            if (summary.Status == NotificationStatus.Pending) queued.Add(summary.Id);
+            if (id is { } queuedId) queued.Add(queuedId);
         }
         return queued;
     }

@@ -38,7 +38,7 @@ public sealed class OccurrenceDecider(
                 incident, incident.ReportedCount - g.Reported.Count, now, latest.Read.Environment, mails, options, recipients), p), ct);
             // Noise is mailed only when Alerts:ScannerNoise:Mail asks for it, and then the mail says what it is.
             if (latest.Verdict.Class == BrokenLinkClass.Noise && decision.Record)
-                decision = decision with { Reason = $"{decision.Reason}; {latest.Verdict.Description}" };
+                decision = decision with { Detail = latest.Verdict.Description };
             await IncidentState.ApplyAsync(db, incident, decision, now, expectedLastNotifiedAt: null, ct);
             if (!decision.Record) continue;
             if (decision.Send) mailsInWindow.Add(incident.ProjectId);
@@ -50,8 +50,8 @@ public sealed class OccurrenceDecider(
     /// <summary>A held-back row in the notification log, written when a rule newly holds the incident back.</summary>
     private static Notification HeldBack(Incident incident, Occurrence latest, AlertsOptions options, StoredRecipients? stored, DateTime now)
     {
-        var decision = new AlertDecision(true, false, IncidentTitle.OneLine($"held back: {incident.IgnoredBy}", 200),
-            RecipientRouting.For(incident.Kind, incident.ProjectId, latest.Read.Environment, options, stored), incident.Status);
+        var decision = new AlertDecision(true, false, NotificationReason.HeldBack,
+            RecipientRouting.For(incident.Kind, incident.ProjectId, latest.Read.Environment, options, stored), incident.Status) { Detail = incident.IgnoredBy };
         return AlertNotifications.For(incident, latest.Event.Id, latest.Read, decision, options, now);
     }
 }

@@ -19,6 +19,4 @@ public static class RecipientRouting
             ? env?.Managers ?? stored?.Managers ?? project?.Managers ?? o.Managers
             : env?.Admins ?? stored?.Admins ?? project?.Admins ?? o.Admins;
     }
-
-    public static string GroupName(EventKind kind) => kind == EventKind.BrokenLink ? "MANAGERS" : "ADMINS";
 }

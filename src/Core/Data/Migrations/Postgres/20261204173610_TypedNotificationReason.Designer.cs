@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Alerts.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAlertsDbContext))]
-    [Migration("20261123210401_BrokenLinkReferrersAndIgnoreRules")]
-    partial class BrokenLinkReferrersAndIgnoreRules
+    [Migration("20261204173610_TypedNotificationReason")]
+    partial class TypedNotificationReason
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -176,12 +176,34 @@ namespace Alerts.Core.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("LastSeen");
+                    b.HasIndex("Count", "Id")
+                        .HasDatabaseName("IX_Incidents_Count_Id");
+
+                    b.HasIndex("LastSeen", "Id")
+                        .HasDatabaseName("IX_Incidents_LastSeen_Id");
 
                     b.HasIndex("ProjectId", "Fingerprint")
                         .IsUnique();
 
+                    b.HasIndex("ProjectId", "LastSeen");
+
                     b.ToTable("Incidents");
+                });
+
+            modelBuilder.Entity("Alerts.Core.Domain.IncidentHourlyCount", b =>
+                {
+                    b.Property<long>("IncidentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("Hour")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("IncidentId", "Hour");
+
+                    b.ToTable("IncidentHourlyCounts");
                 });
 
             modelBuilder.Entity("Alerts.Core.Domain.Notification", b =>
@@ -199,12 +221,18 @@ namespace Alerts.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<int>("Cause")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("EventId")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Hold")
+                        .HasColumnType("integer");
 
                     b.Property<string>("HtmlBody")
                         .HasColumnType("text");
@@ -262,8 +290,16 @@ namespace Alerts.Core.Data.Migrations.Postgres
                     b.Property<long>("Id")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Admins")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Managers")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -307,11 +343,29 @@ namespace Alerts.Core.Data.Migrations.Postgres
                     b.ToTable("ProjectKeys");
                 });
 
+            modelBuilder.Entity("Alerts.Core.Domain.SeenEventId", b =>
+                {
+                    b.Property<byte[]>("Id")
+                        .HasMaxLength(16)
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("SeenAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("EventIds", (string)null);
+                });
+
             modelBuilder.Entity("Alerts.Core.Domain.StoredEvent", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Fingerprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<long?>("IncidentId")
                         .HasColumnType("bigint");
@@ -334,7 +388,8 @@ namespace Alerts.Core.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("IncidentId");
+                    b.HasIndex("IncidentId")
+                        .HasFilter("\"IncidentId\" IS NOT NULL");
 
                     b.HasIndex("ReceivedAt")
                         .HasDatabaseName("IX_Events_Ungrouped")
@@ -359,9 +414,20 @@ namespace Alerts.Core.Data.Migrations.Postgres
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)");
 
+                    b.Property<int>("FailedLoginCount")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("LockoutEnd")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("PasswordHash")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("SecurityStamp")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.HasKey("Id");
 
@@ -371,7 +437,35 @@ namespace Alerts.Core.Data.Migrations.Postgres
                     b.ToTable("Users");
                 });
 
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
+                });
+
             modelBuilder.Entity("Alerts.Core.Domain.BrokenLinkReferrer", b =>
+                {
+                    b.HasOne("Alerts.Core.Domain.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Alerts.Core.Domain.IncidentHourlyCount", b =>
                 {
                     b.HasOne("Alerts.Core.Domain.Incident", null)
                         .WithMany()

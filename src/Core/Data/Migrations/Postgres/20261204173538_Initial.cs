@@ -29,6 +29,32 @@ namespace Alerts.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "DataProtectionKeys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    FriendlyName = table.Column<string>(type: "text", nullable: true),
+                    Xml = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DataProtectionKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "EventIds",
+                columns: table => new
+                {
+                    Id = table.Column<byte[]>(type: "bytea", maxLength: 16, nullable: false),
+                    SeenAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EventIds", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Events",
                 columns: table => new
                 {
@@ -38,11 +64,28 @@ namespace Alerts.Core.Data.Migrations.Postgres
                     Timestamp = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     ReceivedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     Payload = table.Column<string>(type: "text", nullable: false),
+                    Fingerprint = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     IncidentId = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Events", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "IgnoreRules",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ProjectId = table.Column<long>(type: "bigint", nullable: false),
+                    Pattern = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IgnoreRules", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -64,7 +107,9 @@ namespace Alerts.Core.Data.Migrations.Postgres
                     SnoozedUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     SnoozedUntilCount = table.Column<long>(type: "bigint", nullable: true),
                     LastNotifiedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    LastNotifiedCount = table.Column<long>(type: "bigint", nullable: false)
+                    LastNotifiedCount = table.Column<long>(type: "bigint", nullable: false),
+                    IgnoredCount = table.Column<long>(type: "bigint", nullable: false),
+                    IgnoredBy = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -105,7 +150,9 @@ namespace Alerts.Core.Data.Migrations.Postgres
                 {
                     Id = table.Column<long>(type: "bigint", nullable: false),
                     Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Admins = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    Managers = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -120,11 +167,54 @@ namespace Alerts.Core.Data.Migrations.Postgres
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     Email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
                     PasswordHash = table.Column<string>(type: "text", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    FailedLoginCount = table.Column<int>(type: "integer", nullable: false),
+                    LockoutEnd = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    SecurityStamp = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Users", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "BrokenLinkReferrers",
+                columns: table => new
+                {
+                    IncidentId = table.Column<long>(type: "bigint", nullable: false),
+                    Referrer = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    Count = table.Column<long>(type: "bigint", nullable: false),
+                    FirstSeen = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LastSeen = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BrokenLinkReferrers", x => new { x.IncidentId, x.Referrer });
+                    table.ForeignKey(
+                        name: "FK_BrokenLinkReferrers_Incidents_IncidentId",
+                        column: x => x.IncidentId,
+                        principalTable: "Incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "IncidentHourlyCounts",
+                columns: table => new
+                {
+                    IncidentId = table.Column<long>(type: "bigint", nullable: false),
+                    Hour = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Count = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IncidentHourlyCounts", x => new { x.IncidentId, x.Hour });
+                    table.ForeignKey(
+                        name: "FK_IncidentHourlyCounts_Incidents_IncidentId",
+                        column: x => x.IncidentId,
+                        principalTable: "Incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -158,7 +248,8 @@ namespace Alerts.Core.Data.Migrations.Postgres
             migrationBuilder.CreateIndex(
                 name: "IX_Events_IncidentId",
                 table: "Events",
-                column: "IncidentId");
+                column: "IncidentId",
+                filter: "\"IncidentId\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Events_Ungrouped",
@@ -167,15 +258,31 @@ namespace Alerts.Core.Data.Migrations.Postgres
                 filter: "\"IncidentId\" IS NULL");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Incidents_LastSeen",
+                name: "IX_IgnoreRules_ProjectId_Pattern",
+                table: "IgnoreRules",
+                columns: new[] { "ProjectId", "Pattern" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Incidents_Count_Id",
                 table: "Incidents",
-                column: "LastSeen");
+                columns: new[] { "Count", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Incidents_LastSeen_Id",
+                table: "Incidents",
+                columns: new[] { "LastSeen", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Incidents_ProjectId_Fingerprint",
                 table: "Incidents",
                 columns: new[] { "ProjectId", "Fingerprint" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Incidents_ProjectId_LastSeen",
+                table: "Incidents",
+                columns: new[] { "ProjectId", "LastSeen" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Notifications_IncidentId",
@@ -217,10 +324,22 @@ namespace Alerts.Core.Data.Migrations.Postgres
                 name: "ApiTokens");
 
             migrationBuilder.DropTable(
+                name: "BrokenLinkReferrers");
+
+            migrationBuilder.DropTable(
+                name: "DataProtectionKeys");
+
+            migrationBuilder.DropTable(
+                name: "EventIds");
+
+            migrationBuilder.DropTable(
                 name: "Events");
 
             migrationBuilder.DropTable(
-                name: "Incidents");
+                name: "IgnoreRules");
+
+            migrationBuilder.DropTable(
+                name: "IncidentHourlyCounts");
 
             migrationBuilder.DropTable(
                 name: "Notifications");
@@ -230,6 +349,9 @@ namespace Alerts.Core.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "Users");
+
+            migrationBuilder.DropTable(
+                name: "Incidents");
 
             migrationBuilder.DropTable(
                 name: "Projects");

@@ -28,6 +28,28 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "DataProtectionKeys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    FriendlyName = table.Column<string>(type: "TEXT", nullable: true),
+                    Xml = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DataProtectionKeys", x => x.Id);
+                });
+
+            // WITHOUT ROWID: the 16-byte id is the b-tree key itself, with no rowid and no second index beside it.
+            migrationBuilder.Sql("""
+                CREATE TABLE "EventIds" (
+                    "Id" BLOB NOT NULL CONSTRAINT "PK_EventIds" PRIMARY KEY,
+                    "SeenAt" INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """);
+
+            migrationBuilder.CreateTable(
                 name: "Events",
                 columns: table => new
                 {
@@ -37,11 +59,28 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                     Timestamp = table.Column<DateTime>(type: "TEXT", nullable: false),
                     ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     Payload = table.Column<string>(type: "TEXT", nullable: false),
+                    Fingerprint = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
                     IncidentId = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Events", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "IgnoreRules",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ProjectId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Pattern = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IgnoreRules", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -63,7 +102,9 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                     SnoozedUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
                     SnoozedUntilCount = table.Column<long>(type: "INTEGER", nullable: true),
                     LastNotifiedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    LastNotifiedCount = table.Column<long>(type: "INTEGER", nullable: false)
+                    LastNotifiedCount = table.Column<long>(type: "INTEGER", nullable: false),
+                    IgnoredCount = table.Column<long>(type: "INTEGER", nullable: false),
+                    IgnoredBy = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -104,7 +145,9 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                 {
                     Id = table.Column<long>(type: "INTEGER", nullable: false),
                     Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Admins = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    Managers = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -119,11 +162,54 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                         .Annotation("Sqlite:Autoincrement", true),
                     Email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
                     PasswordHash = table.Column<string>(type: "TEXT", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    FailedLoginCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    LockoutEnd = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    SecurityStamp = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Users", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "BrokenLinkReferrers",
+                columns: table => new
+                {
+                    IncidentId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Referrer = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    Count = table.Column<long>(type: "INTEGER", nullable: false),
+                    FirstSeen = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LastSeen = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BrokenLinkReferrers", x => new { x.IncidentId, x.Referrer });
+                    table.ForeignKey(
+                        name: "FK_BrokenLinkReferrers_Incidents_IncidentId",
+                        column: x => x.IncidentId,
+                        principalTable: "Incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "IncidentHourlyCounts",
+                columns: table => new
+                {
+                    IncidentId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Hour = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Count = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IncidentHourlyCounts", x => new { x.IncidentId, x.Hour });
+                    table.ForeignKey(
+                        name: "FK_IncidentHourlyCounts_Incidents_IncidentId",
+                        column: x => x.IncidentId,
+                        principalTable: "Incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -157,7 +243,8 @@ namespace Alerts.Core.Data.Migrations.Sqlite
             migrationBuilder.CreateIndex(
                 name: "IX_Events_IncidentId",
                 table: "Events",
-                column: "IncidentId");
+                column: "IncidentId",
+                filter: "\"IncidentId\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Events_Ungrouped",
@@ -166,15 +253,31 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                 filter: "\"IncidentId\" IS NULL");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Incidents_LastSeen",
+                name: "IX_IgnoreRules_ProjectId_Pattern",
+                table: "IgnoreRules",
+                columns: new[] { "ProjectId", "Pattern" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Incidents_Count_Id",
                 table: "Incidents",
-                column: "LastSeen");
+                columns: new[] { "Count", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Incidents_LastSeen_Id",
+                table: "Incidents",
+                columns: new[] { "LastSeen", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Incidents_ProjectId_Fingerprint",
                 table: "Incidents",
                 columns: new[] { "ProjectId", "Fingerprint" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Incidents_ProjectId_LastSeen",
+                table: "Incidents",
+                columns: new[] { "ProjectId", "LastSeen" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Notifications_IncidentId",
@@ -216,10 +319,22 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                 name: "ApiTokens");
 
             migrationBuilder.DropTable(
+                name: "BrokenLinkReferrers");
+
+            migrationBuilder.DropTable(
+                name: "DataProtectionKeys");
+
+            migrationBuilder.DropTable(
+                name: "EventIds");
+
+            migrationBuilder.DropTable(
                 name: "Events");
 
             migrationBuilder.DropTable(
-                name: "Incidents");
+                name: "IgnoreRules");
+
+            migrationBuilder.DropTable(
+                name: "IncidentHourlyCounts");
 
             migrationBuilder.DropTable(
                 name: "Notifications");
@@ -229,6 +344,9 @@ namespace Alerts.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "Users");
+
+            migrationBuilder.DropTable(
+                name: "Incidents");
 
             migrationBuilder.DropTable(
                 name: "Projects");
