@@ -40,21 +40,14 @@ public static class NotifierExtensions
     }
 
     /// <summary>
-    /// Every role watches itself: its failures are grouped and mailed through the notifier's own pieces,
-    /// without the bus, so a collector-only process reports too.
+    /// Every role watches itself: its failures become events of the built-in project, handed to the notifiers over the
+    /// bus; a role without the notifier carries none of its pipeline.
     /// </summary>
     public static IHostApplicationBuilder AddSelfMonitoring(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<NotifierOptions>(NotifierOptions.SectionName, NotifierOptions.Validate);
         builder.Services.AddMailSender();
-        builder.Services.TryAddSingleton<IgnoreRuleStore>();
-        builder.Services.AddSingleton<BrokenLinkRuleSets>();
-        builder.Services.TryAddSingleton<ProjectRecipientStore>();
-        builder.Services.AddNotifierSql();
-        builder.Services.AddSingleton<IncidentGrouper>();
-        builder.Services.AddSingleton<OccurrenceDecider>();
-        builder.Services.AddSingleton<EventPipeline>();
-        builder.Services.AddSingleton<NotificationDelivery>();
+        builder.Services.TryAddSingleton<ISelfMonitorHandoff, PublishToNotifiers>();
         builder.Services.AddSingleton<SelfMonitor>();
         builder.Services.AddExceptionHandler<SelfMonitorExceptionHandler>();
         return builder;
@@ -62,7 +55,17 @@ public static class NotifierExtensions
 
     public static IHostApplicationBuilder AddNotifier(this IHostApplicationBuilder builder)
     {
+        // A notifier groups its own failures in process (see GroupHere); registered first, so self-monitoring keeps it.
+        builder.Services.AddSingleton<ISelfMonitorHandoff, GroupHere>();
         builder.AddSelfMonitoring();
+        builder.Services.AddNotifierSql();
+        builder.Services.TryAddSingleton<IgnoreRuleStore>();
+        builder.Services.TryAddSingleton<ProjectRecipientStore>();
+        builder.Services.AddSingleton<BrokenLinkRuleSets>();
+        builder.Services.AddSingleton<IncidentGrouper>();
+        builder.Services.AddSingleton<OccurrenceDecider>();
+        builder.Services.AddSingleton<EventPipeline>();
+        builder.Services.AddSingleton<NotificationDelivery>();
         builder.Services.AddSingleton<GroupingBatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupingBatcher>());
         builder.Services.AddSingleton<FollowUpMails>();

@@ -5,7 +5,6 @@ using Alerts.Core.Options;
 using Alerts.Notifier.Mail;
 using Alerts.Notifier.SelfMonitoring;
 using Alerts.Notifier.Sql;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,7 +23,7 @@ public sealed class NotificationDelivery(
     IOptions<NotifierOptions> notifier,
     IOptions<EmailOptions> email,
     TimeProvider clock,
-    IServiceProvider services,
+    SelfMonitor monitor,
     ILogger<NotificationDelivery> logger)
 {
     /// <summary>Transient failures in a row after which ADMINS hear that mail is not getting through.</summary>
@@ -101,9 +100,8 @@ public sealed class NotificationDelivery(
                     failures.Add($"mail {n.Id} to {n.Recipients}: {attempts} attempts failed{(givenUp ? ", given up" : "")}: {r.Detail}");
             }
         }
-        // Resolved here, not injected: the monitor itself sends through this class.
         foreach (var failure in failures)
-            await services.GetRequiredService<SelfMonitor>().ReportAsync("MailDeliveryFailed", failure, "mail delivery", ct);
+            await monitor.ReportAsync("MailDeliveryFailed", failure, "mail delivery", ct);
         return sent;
     }
 }

@@ -4,10 +4,8 @@ using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
-using Alerts.Notifier.Delivery;
 using Alerts.Notifier.Mail;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -15,11 +13,11 @@ using MimeKit;
 namespace Alerts.Notifier.SelfMonitoring;
 
 /// <summary>
-/// Alerts watches itself: its own failures become incidents of a built-in project and are mailed to ADMINS
-/// straight away, without the bus; when the database is what broke, ADMINS get a plain mail directly.
+/// Alerts watches itself: its own failures become events of a built-in project, handed on as the process's roles allow
+/// (<see cref="ISelfMonitorHandoff"/>) and mailed to ADMINS; when the database is what broke, ADMINS get a plain mail directly.
 /// </summary>
 public sealed class SelfMonitor(
-    IServiceProvider services,
+    ISelfMonitorHandoff handoff,
     IDbContextFactory<AlertsDbContext> factory,
     IMailSender sender,
     IOptionsMonitor<AlertsOptions> settings,
@@ -58,9 +56,7 @@ public sealed class SelfMonitor(
             payload.Release ??= typeof(SelfMonitor).Assembly.GetName().Version?.ToString();
             try
             {
-                var eventId = await StoreAsync(payload, ct);
-                var queued = await services.GetRequiredService<EventPipeline>().GroupAsync([eventId], ct);
-                if (queued.Count > 0) await services.GetRequiredService<NotificationDelivery>().SendDueAsync(queued, ct);
+                await handoff.HandOffAsync(await StoreAsync(payload, ct), ct);
             }
             catch (Exception storeFailure) when (storeFailure is not OperationCanceledException)
             {
