@@ -39,6 +39,19 @@ public static class NotifierExtensions
         return services;
     }
 
+    /// <summary>Group and Decide, and what they read: the pipeline a notifier runs for every accepted event.</summary>
+    public static IServiceCollection AddEventPipeline(this IServiceCollection services)
+    {
+        services.AddNotifierSql();
+        services.TryAddSingleton<IgnoreRuleStore>();
+        services.TryAddSingleton<ProjectRecipientStore>();
+        services.AddSingleton<BrokenLinkRuleSets>();
+        services.AddSingleton<IncidentGrouper>();
+        services.AddSingleton<OccurrenceDecider>();
+        services.AddSingleton<EventPipeline>();
+        return services;
+    }
+
     /// <summary>
     /// Every role watches itself: its failures become events of the built-in project, handed to the notifiers over the
     /// bus; a role without the notifier carries none of its pipeline.
@@ -58,13 +71,7 @@ public static class NotifierExtensions
         // A notifier groups its own failures in process (see GroupHere); registered first, so self-monitoring keeps it.
         builder.Services.AddSingleton<ISelfMonitorHandoff, GroupHere>();
         builder.AddSelfMonitoring();
-        builder.Services.AddNotifierSql();
-        builder.Services.TryAddSingleton<IgnoreRuleStore>();
-        builder.Services.TryAddSingleton<ProjectRecipientStore>();
-        builder.Services.AddSingleton<BrokenLinkRuleSets>();
-        builder.Services.AddSingleton<IncidentGrouper>();
-        builder.Services.AddSingleton<OccurrenceDecider>();
-        builder.Services.AddSingleton<EventPipeline>();
+        builder.Services.AddEventPipeline();
         builder.Services.AddSingleton<NotificationDelivery>();
         builder.Services.AddSingleton<GroupingBatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupingBatcher>());
