@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text;
 using Alerts.Core.Domain;
+using Alerts.Core.Events;
 using Alerts.Core.Options;
+using MimeKit;
 
 namespace Alerts.Notifier.Mail;
 
 /// <summary>
-/// The mails that sum up several incidents, plain text only: the storm summary (what the project cap held back) and the
-/// managers' broken-link digest.
+/// The plain-text mails that are not about one incident: the storm summary (what the project cap held back), the
+/// managers' broken-link digest, and the direct mail about Alerts itself failing.
 /// </summary>
 public static class SummaryMails
 {
@@ -29,6 +31,15 @@ public static class SummaryMails
                 body.AppendLine(CultureInfo.InvariantCulture, $"            {options.DashboardUrl.TrimEnd('/')}/incidents/{incident.Id}");
         }
         return body.ToString();
+    }
+
+    /// <summary>The plain mail ADMINS get when a failure of Alerts itself cannot even be recorded (the database is down).</summary>
+    public static MimeMessage FailingItself(EventPayload payload, Exception storeFailure, AlertsOptions options)
+    {
+        var body = $"{payload.Message}\n\n{payload.Exception?.Type}: {payload.Exception?.Value}\n\n"
+                   + $"It could not be recorded as an incident either: {storeFailure.GetType().Name}: {storeFailure.Message}\n";
+        return AlertMessageFactory.CreatePlain(IncidentTitle.OneLine($"Alerts itself is failing: {payload.Message}", 200), body,
+            options.Admins.Select(a => new MailboxAddress(a.Name, a.Email)), options);
     }
 
     public static string DigestSubject(string project, int links, AlertsOptions options) =>

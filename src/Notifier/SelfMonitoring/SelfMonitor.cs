@@ -8,7 +8,6 @@ using Alerts.Notifier.Mail;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MimeKit;
 
 namespace Alerts.Notifier.SelfMonitoring;
 
@@ -91,10 +90,7 @@ public sealed class SelfMonitor(
         var now = clock.GetUtcNow().UtcDateTime;
         if (_directMails.TryGetValue(key, out var last) && now - last < DirectMailInterval) return;
         _directMails[key] = now;
-        var body = $"{payload.Message}\n\n{payload.Exception?.Type}: {payload.Exception?.Value}\n\n"
-                   + $"It could not be recorded as an incident either: {storeFailure.GetType().Name}: {storeFailure.Message}\n";
-        var message = AlertMessageFactory.CreatePlain(IncidentTitle.OneLine($"Alerts itself is failing: {payload.Message}", 200), body,
-            options.Admins.Select(a => new MailboxAddress(a.Name, a.Email)), options);
+        var message = SummaryMails.FailingItself(payload, storeFailure, options);
         var result = await sender.SendAsync([message], ct).FirstAsync(ct);
         if (result.Outcome != SendOutcome.Sent) logger.LogError("Could not mail ADMINS about a failure of Alerts itself: {Detail}", result.Detail);
     }
