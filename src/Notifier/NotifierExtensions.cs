@@ -4,8 +4,9 @@ using Alerts.Notifier.Delivery;
 using Alerts.Notifier.Grouping;
 using Alerts.Notifier.Jobs;
 using Alerts.Notifier.Mail;
-using Alerts.Notifier.Policy;
+using Alerts.Notifier.Decide;
 using Alerts.Notifier.SelfMonitoring;
+using Alerts.Notifier.Sql;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,19 +32,35 @@ public static class NotifierExtensions
         return services;
     }
 
+    /// <summary>The Notifier's raw SQL for the configured database provider, chosen once.</summary>
+    public static IServiceCollection AddNotifierSql(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => NotifierSql.For(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider));
+        return services;
+    }
+
+    /// <summary>Group and Decide, and what they read: the pipeline a notifier runs for every accepted event.</summary>
+    public static IServiceCollection AddEventPipeline(this IServiceCollection services)
+    {
+        services.AddNotifierSql();
+        services.TryAddSingleton<IgnoreRuleStore>();
+        services.TryAddSingleton<ProjectRecipientStore>();
+        services.AddSingleton<BrokenLinkRuleSets>();
+        services.AddSingleton<IncidentGrouper>();
+        services.AddSingleton<OccurrenceDecider>();
+        services.AddSingleton<EventPipeline>();
+        return services;
+    }
+
     /// <summary>
-    /// Every role watches itself: its failures are grouped and mailed through the notifier's own pieces,
-    /// without the bus, so a collector-only process reports too.
+    /// Every role watches itself: its failures become events of the built-in project, handed to the notifiers over the
+    /// bus; a role without the notifier carries none of its pipeline.
     /// </summary>
     public static IHostApplicationBuilder AddSelfMonitoring(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<NotifierOptions>(NotifierOptions.SectionName, NotifierOptions.Validate);
         builder.Services.AddMailSender();
-        builder.Services.TryAddSingleton<IgnoreRuleStore>();
-        builder.Services.AddSingleton<BrokenLinkRuleSets>();
-        builder.Services.TryAddSingleton<ProjectRecipientStore>();
-        builder.Services.AddSingleton<IncidentGrouper>();
-        builder.Services.AddSingleton<NotificationDelivery>();
+        builder.Services.TryAddSingleton<ISelfMonitorHandoff, PublishToNotifiers>();
         builder.Services.AddSingleton<SelfMonitor>();
         builder.Services.AddExceptionHandler<SelfMonitorExceptionHandler>();
         return builder;
@@ -51,7 +68,11 @@ public static class NotifierExtensions
 
     public static IHostApplicationBuilder AddNotifier(this IHostApplicationBuilder builder)
     {
+        // A notifier groups its own failures in process (see GroupHere); registered first, so self-monitoring keeps it.
+        builder.Services.AddSingleton<ISelfMonitorHandoff, GroupHere>();
         builder.AddSelfMonitoring();
+        builder.Services.AddEventPipeline();
+        builder.Services.AddSingleton<NotificationDelivery>();
         builder.Services.AddSingleton<GroupingBatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupingBatcher>());
         builder.Services.AddSingleton<FollowUpMails>();

@@ -118,6 +118,7 @@ public class AlertMailOverSmtpTests
             Id = id,
             ProjectId = incident.ProjectId,
             IncidentId = incident.Id,
+            Cause = reason == NotificationText.For(NotificationReason.FirstOccurrence) ? NotificationReason.FirstOccurrence : NotificationReason.Regression,
             Reason = reason,
             Recipients = "Ada Admin <ada@example.com>",
             Subject = mail.Subject,

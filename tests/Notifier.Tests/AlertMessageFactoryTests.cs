@@ -151,6 +151,7 @@ public class AlertMessageFactoryTests
         Id = id,
         ProjectId = projectId,
         IncidentId = incidentId,
+        Cause = reason == NotificationText.For(NotificationReason.FirstOccurrence) ? NotificationReason.FirstOccurrence : NotificationReason.Regression,
         Reason = reason,
         Recipients = "Ada Admin <ada@example.com>",
         Subject = $"[Alerts] mail {id}",

@@ -2,7 +2,7 @@ using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
-using Alerts.Notifier.Policy;
+using Alerts.Notifier.Decide;
 
 namespace Alerts.Notifier.Tests;
 
@@ -43,6 +43,29 @@ public class AlertPolicyTests
     };
 
     public static TheoryData<string> Situations => [.. Cases.Keys];
+
+    /// <summary>Situation (of <see cref="Cases"/>) → the typed reason and hold the summaries, the digest and threading read.</summary>
+    private static readonly Dictionary<string, (NotificationReason Cause, NotificationHold Hold)> TypedCases = new()
+    {
+        ["first occurrence"] = (NotificationReason.FirstOccurrence, NotificationHold.None),
+        ["milestone crossed after the cooldown"] = (NotificationReason.Ladder, NotificationHold.None),
+        ["more occurrences after the cooldown, no milestone"] = (NotificationReason.MoreSinceLastMail, NotificationHold.None),
+        ["regression is exempt from the project cap"] = (NotificationReason.Regression, NotificationHold.None),
+        ["first occurrence over the project cap is held back"] = (NotificationReason.FirstOccurrence, NotificationHold.ProjectCap),
+        ["first occurrence with no admins"] = (NotificationReason.FirstOccurrence, NotificationHold.NoRecipients),
+    };
+
+    public static TheoryData<string> TypedSituations => [.. TypedCases.Keys];
+
+    [Theory]
+    [MemberData(nameof(TypedSituations))]
+    public void Decide_Situation_RecordsItsTypedReasonBesideTheText(string situation)
+    {
+        var decision = AlertPolicy.Decide(Cases[situation].Context, Policy);
+
+        Assert.Equal(TypedCases[situation], (decision.Cause, decision.Hold));
+        Assert.Equal(NotificationText.For(decision.Cause, decision.Count, decision.Hold, decision.HoldFigures), decision.Reason);
+    }
 
     [Theory]
     [MemberData(nameof(Situations))]
@@ -108,7 +131,7 @@ public class AlertPolicyTests
 
         Assert.Equal((record, send), (decision.Record, decision.Send));
         Assert.Contains(reason, decision.Reason, StringComparison.Ordinal);
-        Assert.Equal(reason.EndsWith(AlertPolicy.InDigest, StringComparison.Ordinal), decision.HeldForDigest);
+        Assert.Equal(reason.EndsWith("in digest", StringComparison.Ordinal), decision.HeldForDigest);
         if (decision.HeldForDigest) Assert.Equal([Max.Email], decision.Recipients.Select(r => r.Email));
     }
 

@@ -1,6 +1,6 @@
 using Alerts.Core.Domain;
 using Alerts.Core.Options;
-using Alerts.Notifier.Policy;
+using Alerts.Notifier.Grouping;
 
 namespace Alerts.Notifier.Tests;
 

@@ -4,6 +4,7 @@ using Alerts.Core.Domain;
 using Alerts.Core.Options;
 using Alerts.Notifier.Delivery;
 using Alerts.Notifier.Mail;
+using Alerts.Notifier.SelfMonitoring;
 using Alerts.TestSupport;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -53,6 +54,9 @@ public sealed class DeliveryDatabaseFaultTests : IAsyncLifetime
         });
         services.AddSingleton<TimeProvider>(_clock);
         services.AddSingleton<IMailSender, SmtpMailSender>();
+        services.AddNotifierSql();
+        services.AddSingleton<ISelfMonitorHandoff, NoHandoff>(); // no bus here: self-monitoring events stay stored
+        services.AddSingleton<SelfMonitor>();
         services.AddSingleton<NotificationDelivery>();
         _services = services.BuildServiceProvider();
 
@@ -151,6 +155,11 @@ public sealed class DeliveryDatabaseFaultTests : IAsyncLifetime
     }
 
     /// <summary>A clock that moves only when the test says: the lease runs out without waiting for it.</summary>
+    private sealed class NoHandoff : ISelfMonitorHandoff
+    {
+        public Task HandOffAsync(string eventId, CancellationToken ct) => Task.CompletedTask;
+    }
+
     private sealed class ManualClock(DateTimeOffset start) : TimeProvider
     {
         private DateTimeOffset _now = start;

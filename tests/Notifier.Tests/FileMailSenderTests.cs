@@ -47,6 +47,7 @@ public sealed class FileMailSenderTests : IDisposable
         ProjectId = 1,
         IncidentId = incidentId,
         EventId = "e" + id,
+        Cause = NotificationReason.FirstOccurrence,
         Reason = "first occurrence",
         Recipients = recipients,
         Subject = subject,

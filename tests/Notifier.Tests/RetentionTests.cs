@@ -39,7 +39,7 @@ public sealed class RetentionTests
         await app.QueryAsync(db => { db.Events.AddRange(events); return db.SaveChangesAsync(); });
 
         // One transaction for all ten (or the ungrouped sweep's, if it comes first): seven are counted but kept as no sample.
-        await app.Services.GetRequiredService<IncidentGrouper>().GroupAsync([.. events.Select(e => e.Id)], CancellationToken.None);
+        await app.Services.GetRequiredService<EventPipeline>().GroupAsync([.. events.Select(e => e.Id)], CancellationToken.None);
 
         await WaitForCountAsync(app, 10);
         var incident = await app.QueryAsync(db => db.Incidents.SingleAsync());

@@ -1,6 +1,11 @@
 using Alerts.Contracts;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
+using Alerts.Notifier.Decide;
+using Alerts.Notifier.Delivery;
+using Alerts.Notifier.Grouping;
+using Alerts.Notifier.SelfMonitoring;
+using Alerts.Server.Hosting;
 using Alerts.TestSupport;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -40,6 +45,31 @@ public sealed class SelfMonitoringTests
         Assert.Equal("Alerts (self-monitoring)", await app.QueryAsync(db => db.Projects.Where(p => p.Id == 0).Select(p => p.Name).SingleAsync()));
         // The bad event stays in the inbox for the sweep, not lost and not counted.
         Assert.Null(await app.QueryAsync(db => db.Events.Where(e => e.Id == "0123456789abcdef0123456789abcdef").Select(e => e.IncidentId).SingleAsync()));
+    }
+}
+
+public sealed class SelfMonitoringRolesTests
+{
+    [Fact]
+    public async Task CollectorOnlyProcess_CarriesNoGrouperNorDelivery_AndHandsItsFailuresToTheNotifiers()
+    {
+        await using var app = await AlertsTestApp.StartAsync(roles: Roles.Collector);
+
+        Assert.Null(app.Services.GetService<IncidentGrouper>());
+        Assert.Null(app.Services.GetService<OccurrenceDecider>());
+        Assert.Null(app.Services.GetService<EventPipeline>());
+        Assert.Null(app.Services.GetService<NotificationDelivery>());
+        Assert.Null(app.Services.GetService<GroupingBatcher>());
+        Assert.NotNull(app.Services.GetService<SelfMonitor>());
+        Assert.IsType<PublishToNotifiers>(app.Services.GetRequiredService<ISelfMonitorHandoff>());
+    }
+
+    [Fact]
+    public async Task NotifierProcess_GroupsItsOwnFailuresInProcess()
+    {
+        await using var app = await AlertsTestApp.StartAsync(roles: Roles.Notifier);
+
+        Assert.IsType<GroupHere>(app.Services.GetRequiredService<ISelfMonitorHandoff>());
     }
 }
 

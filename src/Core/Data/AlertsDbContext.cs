@@ -92,7 +92,7 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
         b.Entity<Notification>(e =>
         {
             e.Property(x => x.EventId).HasMaxLength(32);
-            e.Property(x => x.Reason).HasMaxLength(200);
+            e.Property(x => x.Reason).HasMaxLength(Notification.ReasonMaxLength);
             e.HasIndex(x => x.IncidentId);
             e.HasIndex(x => new { x.ProjectId, x.CreatedAt });
             e.HasIndex(x => new { x.Status, x.NextAttemptAt });

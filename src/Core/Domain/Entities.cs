@@ -185,11 +185,18 @@ public enum NotificationStatus { Pending = 0, Sent = 1, Failed = 2, Skipped = 3 
 /// <summary>A mail decided about an incident (or a project's storm summary): the outbox row the sender works from.</summary>
 public sealed class Notification
 {
+    public const int ReasonMaxLength = 200;
+
     public long Id { get; set; }
     public long ProjectId { get; set; }
     /// <summary>Null for a storm summary, which is about several incidents.</summary>
     public long? IncidentId { get; set; }
     public string? EventId { get; set; }
+    /// <summary>Why it was written; what code reads.</summary>
+    public NotificationReason Cause { get; set; }
+    /// <summary>Why it was not mailed on its own (None when it was).</summary>
+    public NotificationHold Hold { get; set; }
+    /// <summary>The display text of <see cref="Cause"/> and <see cref="Hold"/> with the decision's figures (<see cref="NotificationText"/>); never branched on.</summary>
     public required string Reason { get; set; }
     public NotificationStatus Status { get; set; }
     public required string Recipients { get; set; }

@@ -4,7 +4,7 @@ using Alerts.Core.Observability;
 using Alerts.Core.Options;
 using Alerts.Notifier.Mail;
 using Alerts.Notifier.SelfMonitoring;
-using Microsoft.Extensions.DependencyInjection;
+using Alerts.Notifier.Sql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,12 +17,13 @@ namespace Alerts.Notifier.Delivery;
 /// </summary>
 public sealed class NotificationDelivery(
     IDbContextFactory<AlertsDbContext> factory,
+    NotifierSql sql,
     IMailSender sender,
     IOptionsMonitor<AlertsOptions> settings,
     IOptions<NotifierOptions> notifier,
     IOptions<EmailOptions> email,
     TimeProvider clock,
-    IServiceProvider services,
+    SelfMonitor monitor,
     ILogger<NotificationDelivery> logger)
 {
     /// <summary>Transient failures in a row after which ADMINS hear that mail is not getting through.</summary>
@@ -49,24 +50,7 @@ public sealed class NotificationDelivery(
         // Long enough to cover a whole batch at the SMTP timeout, so a lease never expires mid-send.
         var until = now.AddSeconds(email.Value.TimeoutSeconds * 3 + 60);
         await using var db = await factory.CreateDbContextAsync(ct);
-        await db.Database.OpenConnectionAsync(ct);
-        await using var cmd = db.Database.GetDbConnection().CreateCommand();
-        cmd.AddParameter("@now", now);
-        cmd.AddParameter("@until", until);
-        cmd.AddParameter("@pending", (int)NotificationStatus.Pending);
-        var only = ids is null ? "" : $"""AND "Id" IN ({cmd.AddList("@ids", ids)})""";
-        var due = $"""
-            "Status" = @pending AND "NextAttemptAt" <= @now AND ("LeasedUntil" IS NULL OR "LeasedUntil" < @now)
-            """;
-        cmd.CommandText = $"""
-            UPDATE "Notifications" SET "LeasedUntil" = @until
-            WHERE "Id" IN (SELECT "Id" FROM "Notifications" WHERE {due} {only} ORDER BY "Id" LIMIT {BatchSize})
-              AND {due}
-            RETURNING "Id"
-            """;
-        var leased = new List<long>();
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) leased.Add(reader.GetInt64(0));
+        var leased = await sql.LeaseAsync(db, ids, now, until, BatchSize, ct);
         if (leased.Count == 0) return [];
         return await db.Notifications.Where(n => leased.Contains(n.Id)).OrderBy(n => n.Id).ToListAsync(ct);
     }
@@ -116,9 +100,8 @@ public sealed class NotificationDelivery(
                     failures.Add($"mail {n.Id} to {n.Recipients}: {attempts} attempts failed{(givenUp ? ", given up" : "")}: {r.Detail}");
             }
         }
-        // Resolved here, not injected: the monitor itself sends through this class.
         foreach (var failure in failures)
-            await services.GetRequiredService<SelfMonitor>().ReportAsync("MailDeliveryFailed", failure, "mail delivery", ct);
+            await monitor.ReportAsync("MailDeliveryFailed", failure, "mail delivery", ct);
         return sent;
     }
 }

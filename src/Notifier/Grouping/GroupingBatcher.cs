@@ -15,12 +15,12 @@ public sealed class GroupingBatcher : BackgroundService
     private const int MaxEvents = 1000; // bounds a transaction, so the inbox's turn at SQLite's one write lock comes soon
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(); // bounded by the consumer's message limit
-    private readonly IncidentGrouper _grouper;
+    private readonly EventPipeline _pipeline;
     private readonly int _concurrency;
 
-    public GroupingBatcher(IncidentGrouper grouper, IOptions<MessagingOptions> messaging, IOptions<DatabaseOptions> database)
+    public GroupingBatcher(EventPipeline pipeline, IOptions<MessagingOptions> messaging, IOptions<DatabaseOptions> database)
     {
-        _grouper = grouper;
+        _pipeline = pipeline;
         _concurrency = Concurrency(messaging.Value, database.Value);
     }
 
@@ -66,7 +66,7 @@ public sealed class GroupingBatcher : BackgroundService
     {
         try
         {
-            var queued = await _grouper.GroupAsync([.. batch.SelectMany(p => p.EventIds).Distinct(StringComparer.Ordinal)], CancellationToken.None);
+            var queued = await _pipeline.GroupAsync([.. batch.SelectMany(p => p.EventIds).Distinct(StringComparer.Ordinal)], CancellationToken.None);
             batch[0].Grouped.TrySetResult(queued); // one message publishes the notifications to send
             foreach (var p in batch.Skip(1)) p.Grouped.TrySetResult([]);
             return true;

@@ -1,7 +1,7 @@
 using Alerts.Contracts;
 using Alerts.Core.Data;
 using Alerts.Notifier.Delivery;
-using Alerts.Notifier.Grouping;
+using Alerts.Notifier.Decide;
 using Alerts.Notifier.SelfMonitoring;
 using Hangfire;
 using MassTransit;

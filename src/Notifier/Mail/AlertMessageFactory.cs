@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Alerts.Core.Domain;
 using Alerts.Core.Options;
-using Alerts.Notifier.Policy;
 using MimeKit;
 using MimeKit.Utils;
 
@@ -81,7 +80,7 @@ public static class AlertMessageFactory
         new InternetAddressList(recipients.Select(r => new MailboxAddress(r.Name, r.Email))).ToString();
 
     private static bool IsThreadRoot(Notification n) =>
-        n.IncidentId is not null && n.Reason.StartsWith(AlertPolicy.FirstOccurrence, StringComparison.Ordinal);
+        n.IncidentId is not null && n.Cause == NotificationReason.FirstOccurrence;
 
     /// <summary><c>List-Id: "shop" &lt;project-1.alerts.example.com&gt;</c> (RFC 2919), so a filter can pick one project's mail.</summary>
     private static Header ListIdHeader(long projectId, string? projectName, string domain)

@@ -4,23 +4,19 @@ using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
-using Alerts.Notifier.Delivery;
-using Alerts.Notifier.Grouping;
 using Alerts.Notifier.Mail;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MimeKit;
 
 namespace Alerts.Notifier.SelfMonitoring;
 
 /// <summary>
-/// Alerts watches itself: its own failures become incidents of a built-in project and are mailed to ADMINS
-/// straight away, without the bus; when the database is what broke, ADMINS get a plain mail directly.
+/// Alerts watches itself: its own failures become events of a built-in project, handed on as the process's roles allow
+/// (<see cref="ISelfMonitorHandoff"/>) and mailed to ADMINS; when the database is what broke, ADMINS get a plain mail directly.
 /// </summary>
 public sealed class SelfMonitor(
-    IServiceProvider services,
+    ISelfMonitorHandoff handoff,
     IDbContextFactory<AlertsDbContext> factory,
     IMailSender sender,
     IOptionsMonitor<AlertsOptions> settings,
@@ -59,9 +55,7 @@ public sealed class SelfMonitor(
             payload.Release ??= typeof(SelfMonitor).Assembly.GetName().Version?.ToString();
             try
             {
-                var eventId = await StoreAsync(payload, ct);
-                var queued = await services.GetRequiredService<IncidentGrouper>().GroupAsync([eventId], ct);
-                if (queued.Count > 0) await services.GetRequiredService<NotificationDelivery>().SendDueAsync(queued, ct);
+                await handoff.HandOffAsync(await StoreAsync(payload, ct), ct);
             }
             catch (Exception storeFailure) when (storeFailure is not OperationCanceledException)
             {
@@ -96,10 +90,7 @@ public sealed class SelfMonitor(
         var now = clock.GetUtcNow().UtcDateTime;
         if (_directMails.TryGetValue(key, out var last) && now - last < DirectMailInterval) return;
         _directMails[key] = now;
-        var body = $"{payload.Message}\n\n{payload.Exception?.Type}: {payload.Exception?.Value}\n\n"
-                   + $"It could not be recorded as an incident either: {storeFailure.GetType().Name}: {storeFailure.Message}\n";
-        var message = AlertMessageFactory.CreatePlain(IncidentTitle.OneLine($"Alerts itself is failing: {payload.Message}", 200), body,
-            options.Admins.Select(a => new MailboxAddress(a.Name, a.Email)), options);
+        var message = SummaryMails.FailingItself(payload, storeFailure, options);
         var result = await sender.SendAsync([message], ct).FirstAsync(ct);
         if (result.Outcome != SendOutcome.Sent) logger.LogError("Could not mail ADMINS about a failure of Alerts itself: {Detail}", result.Detail);
     }

@@ -218,12 +218,18 @@ namespace Alerts.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<int>("Cause")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("EventId")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Hold")
+                        .HasColumnType("integer");
 
                     b.Property<string>("HtmlBody")
                         .HasColumnType("text");

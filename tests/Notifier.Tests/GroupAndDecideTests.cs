@@ -1,0 +1,137 @@
+using Alerts.Core.Data;
+using Alerts.Core.Domain;
+using Alerts.Core.Options;
+using Alerts.Notifier.Grouping;
+using Alerts.TestSupport;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alerts.Notifier.Tests;
+
+/// <summary>
+/// Group and Decide called directly, on a real database and without the HTTP host or the bus: what each stage does,
+/// the same on SQLite and on PostgreSQL.
+/// </summary>
+public abstract class GroupAndDecideTests : IAsyncLifetime
+{
+    private NotifierDatabase _database = null!;
+
+    protected abstract Task<(DatabaseProvider Provider, string ConnectionString)> DatabaseAsync();
+
+    public async Task InitializeAsync()
+    {
+        var (provider, connectionString) = await DatabaseAsync();
+        _database = await NotifierDatabase.StartAsync(provider, connectionString, services =>
+        {
+            services.Configure<AlertPolicyOptions>(o => o.ProjectCap = 2);
+            services.Configure<RetentionOptions>(o => o.SamplesPerIncident = 3);
+        });
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    private ServiceProvider Services => _database.Services;
+
+    private EventPipeline Pipeline => Services.GetRequiredService<EventPipeline>();
+
+    [Fact]
+    public async Task Pipeline_OccurrencesOfOneError_AreOneIncidentCountedExactly_AndOneFirstOccurrenceMail()
+    {
+        var ids = await StoreAsync("KeyError", 5);
+
+        var queued = await Pipeline.GroupAsync(ids, CancellationToken.None);
+
+        var incident = await QueryAsync(db => db.Incidents.SingleAsync());
+        Assert.Equal(5, incident.Count);
+        var mail = await QueryAsync(db => db.Notifications.SingleAsync());
+        Assert.Equal([mail.Id], queued);
+        Assert.Equal((NotificationReason.FirstOccurrence, NotificationHold.None, "first occurrence", NotificationStatus.Pending),
+            (mail.Cause, mail.Hold, mail.Reason, mail.Status));
+        Assert.Equal(3, await QueryAsync(db => db.Events.CountAsync(e => e.IncidentId == incident.Id))); // the newest samples only
+    }
+
+    [Fact]
+    public async Task Pipeline_SameEventsAgain_CountsNothingTwice_AndQueuesNothing()
+    {
+        var ids = await StoreAsync("KeyError", 2);
+        await Pipeline.GroupAsync(ids, CancellationToken.None);
+
+        var again = await Pipeline.GroupAsync(ids, CancellationToken.None);
+
+        Assert.Empty(again);
+        Assert.Equal(2, (await QueryAsync(db => db.Incidents.SingleAsync())).Count);
+        Assert.Equal(1, await QueryAsync(db => db.Notifications.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Pipeline_TwoCallersWithTheSameEvents_ClaimEachOnce_AndMailOnce()
+    {
+        var ids = await StoreAsync("KeyError", 40);
+
+        var results = await Task.WhenAll(Pipeline.GroupAsync(ids, CancellationToken.None), Pipeline.GroupAsync(ids, CancellationToken.None));
+
+        Assert.Equal(40, (await QueryAsync(db => db.Incidents.SingleAsync())).Count);
+        Assert.Single(results.SelectMany(r => r));
+    }
+
+    [Fact]
+    public async Task Decide_PastTheProjectCap_HoldsTheMailBack_WithATypedHold()
+    {
+        var ids = new List<string>();
+        foreach (var type in new[] { "KeyError", "ValueError", "TypeError" }) ids.AddRange(await StoreAsync(type, 1));
+
+        var queued = await Pipeline.GroupAsync(ids, CancellationToken.None);
+
+        var mails = await QueryAsync(db => db.Notifications.OrderBy(n => n.Id).ToListAsync());
+        Assert.Equal(2, queued.Count);
+        var held = Assert.Single(mails, n => n.Status == NotificationStatus.Skipped);
+        Assert.Equal((NotificationReason.FirstOccurrence, NotificationHold.ProjectCap), (held.Cause, held.Hold));
+        Assert.Equal("first occurrence; project cap reached (2 mails in 30 min)", held.Reason);
+    }
+
+    [Fact]
+    public async Task Group_ReturnsTheIncidentWithItsOccurrences_AndDecidesNoMail()
+    {
+        var ids = await StoreAsync("KeyError", 3);
+        await using var db = await Services.GetRequiredService<IDbContextFactory<AlertsDbContext>>().CreateDbContextAsync();
+        await using var tx = await db.Database.BeginTransactionAsync();
+
+        var grouped = Assert.Single(await Services.GetRequiredService<IncidentGrouper>().GroupAsync(db, ids, CancellationToken.None));
+        await tx.CommitAsync();
+
+        Assert.Equal(3, grouped.Incident.Count);
+        Assert.Equal(ids.Order(), grouped.Reported.Select(o => o.Event.Id).Order());
+        Assert.Empty(grouped.HeldBack);
+        Assert.Equal(0, await QueryAsync(q => q.Notifications.CountAsync()));
+    }
+
+    private Task<List<string>> StoreAsync(string type, int count) => _database.StoreAsync(type, count);
+
+    private Task<T> QueryAsync<T>(Func<AlertsDbContext, Task<T>> query) => _database.QueryAsync(query);
+}
+
+public sealed class GroupAndDecideOnSqliteTests : GroupAndDecideTests, IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("alerts-group-decide-").FullName;
+
+    protected override Task<(DatabaseProvider, string)> DatabaseAsync() =>
+        Task.FromResult((DatabaseProvider.Sqlite, $"Data Source={Path.Combine(_dir, "alerts.db")}"));
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
+
+public sealed class GroupAndDecideOnPostgresTests(GroupAndDecideOnPostgresTests.Server server) : GroupAndDecideTests, IClassFixture<GroupAndDecideOnPostgresTests.Server>
+{
+    protected override async Task<(DatabaseProvider, string)> DatabaseAsync() =>
+        (DatabaseProvider.Postgres, await server.Postgres.CreateDatabaseAsync("alerts_" + Guid.NewGuid().ToString("N")));
+
+    /// <summary>One PostgreSQL server for the class; each test gets a database of its own.</summary>
+    public sealed class Server : IAsyncLifetime
+    {
+        public PostgresServer Postgres { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Postgres = await PostgresServer.StartAsync();
+
+        public async Task DisposeAsync() => await Postgres.DisposeAsync();
+    }
+}
