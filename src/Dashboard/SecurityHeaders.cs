@@ -26,7 +26,7 @@ public static class SecurityHeaders
     {
         app.Use((context, next) =>
         {
-            var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)); // hex: the same in the header and in HTML, which would encode a base64 "+"
             context.Items[NonceKey] = nonce;
             var policy = ErrorPages.IsPage(context) ? PagePolicy(nonce) : "frame-ancestors 'none'";
             // Set as the response starts: an error handler clears the headers set before it.

@@ -24,7 +24,7 @@ internal sealed class NotifierDatabase(ServiceProvider services) : IAsyncDisposa
         var collection = new ServiceCollection();
         collection.AddLogging();
         collection.AddOptions<DatabaseOptions>().Configure(o => (o.Provider, o.ConnectionString) = (provider, connectionString));
-        collection.AddAlertsDatabase();
+        collection.AddAlertsDatabase(provider);
         collection.AddOptions<AlertsOptions>().Configure(o => o.Admins = [new Recipient { Name = "Ada Admin", Email = "ada@example.com" }]);
         collection.AddOptions<AlertPolicyOptions>();
         collection.AddOptions<RetentionOptions>();
@@ -32,8 +32,7 @@ internal sealed class NotifierDatabase(ServiceProvider services) : IAsyncDisposa
         collection.AddEventPipeline();
         configure?.Invoke(collection);
         var database = new NotifierDatabase(collection.BuildServiceProvider(validateScopes: true));
-        var factory = database.Services.GetRequiredService<IDbContextFactory<AlertsDbContext>>();
-        await new DatabaseMigrator(factory, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        await new DatabaseMigrator(database.Services.GetRequiredService<IDatabaseProvider>(), NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
         await database.QueryAsync(db => { db.Projects.Add(new Project { Id = Project, Name = "shop" }); return db.SaveChangesAsync(); });
         return database;
     }
