@@ -53,7 +53,7 @@ public sealed class RetentionTests
     public void SampleWindow_KeepsTheNewest_ByReceivedAtThenId_AsPruningDoes()
     {
         var at = new DateTime(2026, 11, 24, 3, 0, 0, DateTimeKind.Utc);
-        ClaimedEvent E(string id, int ms) => new(id, 1, EventKind.Error, at.AddMilliseconds(ms), "fp", null);
+        ClaimedEvent E(string id, int ms) => new(id, 1, EventKind.Error, at.AddMilliseconds(ms), "fp");
 
         var (samples, pruned) = SampleWindow.Split([E("a", 0), E("d", 5), E("b", 9), E("c", 9), E("e", 1)], keep: 3);
 
@@ -122,7 +122,7 @@ public sealed class RetentionTests
             };
             db.Incidents.Add(incident);
             await db.SaveChangesAsync();
-            db.Events.Add(new StoredEvent { Id = Guid.NewGuid().ToString("N"), ProjectId = incident.ProjectId, Kind = incident.Kind, Timestamp = lastSeen, ReceivedAt = lastSeen, Payload = "{}", IncidentId = incident.Id });
+            db.Events.Add(new StoredEvent { Id = Guid.NewGuid().ToString("N"), ProjectId = incident.ProjectId, Kind = incident.Kind, Fingerprint = name, Timestamp = lastSeen, ReceivedAt = lastSeen, Payload = "{}", IncidentId = incident.Id });
             db.IncidentHourlyCounts.Add(new IncidentHourlyCount { IncidentId = incident.Id, Hour = IncidentHourlyCount.HourOf(lastSeen), Count = 1 });
             db.BrokenLinkReferrers.Add(new BrokenLinkReferrer { IncidentId = incident.Id, Referrer = "https://shop.example.com/", Count = 1, FirstSeen = lastSeen, LastSeen = lastSeen });
             db.Notifications.Add(new Notification

@@ -27,7 +27,7 @@ public sealed class SelfMonitoringTests
         {
             db.Events.Add(new StoredEvent
             {
-                Id = "0123456789abcdef0123456789abcdef", ProjectId = AlertsTestApp.ProjectId, Kind = EventKind.Error,
+                Id = "0123456789abcdef0123456789abcdef", ProjectId = AlertsTestApp.ProjectId, Kind = EventKind.Error, Fingerprint = "corrupt",
                 Timestamp = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow, Payload = "{not json",
             });
             return await db.SaveChangesAsync();

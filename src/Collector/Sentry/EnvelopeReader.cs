@@ -184,13 +184,8 @@ internal sealed class EnvelopeReader(Stream source, int maxEventBytes)
     private PayloadTooLargeException EventTooLarge() => new("Event", maxEventBytes, compressed: false);
 }
 
-/// <summary>The item types Alerts names: <c>event</c> is ingested, the others are accepted and dropped.</summary>
+/// <summary>The item type Alerts ingests; every other type is accepted and dropped.</summary>
 internal static class SentryItemTypes
 {
     public const string Event = "event";
-    public const string Transaction = "transaction";
-    public const string Session = "session";
-    public const string Sessions = "sessions";
-    public const string ClientReport = "client_report";
-    public const string Attachment = "attachment";
 }

@@ -35,10 +35,7 @@ public sealed record BrokenLinkRuleSet(
     IReadOnlyList<NamedPattern> IgnorableUrls,
     IReadOnlyList<NamedPattern> ScannerUserAgents,
     IReadOnlyList<NamedPattern> ProbeUrls,
-    bool AppendSlash = true)
-{
-    public static readonly BrokenLinkRuleSet DjangoDefaults = new([], [], []);
-}
+    bool AppendSlash = true);
 
 /// <summary>
 /// Whether a broken link is worth a mail, by the rules of Django's BrokenLinkEmailsMiddleware

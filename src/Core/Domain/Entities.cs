@@ -40,11 +40,8 @@ public sealed class StoredEvent
     public DateTime ReceivedAt { get; set; }
     public required string Payload { get; set; }
 
-    /// <summary>
-    /// Computed when the event is received, from the scrubbed payload, so grouping reads no payload to fold it;
-    /// null for events stored before it was kept, which grouping fingerprints from the payload.
-    /// </summary>
-    public string? Fingerprint { get; set; }
+    /// <summary>Computed when the event is received, from the scrubbed payload, so grouping reads no payload to fold it.</summary>
+    public required string Fingerprint { get; set; }
 
     public long? IncidentId { get; set; }
 

@@ -55,12 +55,9 @@ public sealed class IncidentGrouper(
     private static async Task<Dictionary<string, EventPayload>> PayloadsAsync(
         AlertsDbContext db, List<ClaimedEvent> claimed, IEnumerable<ClaimedEvent> wanted, CancellationToken ct)
     {
-        var payloads = claimed.Where(e => e.Payload is not null).ToDictionary(e => e.Id, e => e.Payload!, StringComparer.Ordinal);
-        var ids = wanted.Select(e => e.Id).Where(id => !payloads.ContainsKey(id)).Distinct().ToList();
-        if (ids.Count == 0) return payloads;
+        var ids = wanted.Select(e => e.Id).Distinct().ToList();
         var rows = await db.Events.Where(e => ids.Contains(e.Id)).Select(e => new { e.Id, e.Payload }).ToListAsync(ct);
-        foreach (var row in rows) payloads[row.Id] = EventJson.Read(row.Payload);
-        return payloads;
+        return rows.ToDictionary(r => r.Id, r => EventJson.Read(r.Payload), StringComparer.Ordinal);
     }
 
     private static Task<Incident> UpsertAsync(AlertsDbContext db, List<Occurrence> items, int heldBack, CancellationToken ct)

@@ -66,20 +66,14 @@ public abstract class NotifierSql
 internal sealed record IncidentUpsert(
     long ProjectId, string Fingerprint, EventKind Kind, string Title, long Count, DateTime FirstSeen, DateTime LastSeen, string LastEventId, long HeldBack);
 
-/// <summary>A claimed event's columns, by name; <see cref="Payload"/> only for an event stored without a fingerprint.</summary>
+/// <summary>A claimed event's columns, by name.</summary>
 internal sealed class ClaimedRow
 {
     public required string Id { get; set; }
     public long ProjectId { get; set; }
     public EventKind Kind { get; set; }
     public DateTime ReceivedAt { get; set; }
-    public string? Fingerprint { get; set; }
-    public string? Payload { get; set; }
+    public required string Fingerprint { get; set; }
 
-    public ClaimedEvent ToEvent()
-    {
-        var payload = Payload is null ? null : EventJson.Read(Payload);
-        return new ClaimedEvent(Id, ProjectId, Kind, DateTime.SpecifyKind(ReceivedAt, DateTimeKind.Utc),
-            Fingerprint ?? Fingerprinter.Compute(Kind, payload!), payload);
-    }
+    public ClaimedEvent ToEvent() => new(Id, ProjectId, Kind, DateTime.SpecifyKind(ReceivedAt, DateTimeKind.Utc), Fingerprint);
 }

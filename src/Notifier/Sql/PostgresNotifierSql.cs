@@ -15,7 +15,7 @@ internal sealed class PostgresNotifierSql : NotifierSql
         var rows = await db.Database.SqlQuery<ClaimedRow>($"""
             UPDATE "Events" SET "IncidentId" = {Claimed}
             WHERE "Id" = ANY({ids.ToArray()}) AND "IncidentId" IS NULL
-            RETURNING "Id", "ProjectId", "Kind", "ReceivedAt", "Fingerprint", CASE WHEN "Fingerprint" IS NULL THEN "Payload" END AS "Payload"
+            RETURNING "Id", "ProjectId", "Kind", "ReceivedAt", "Fingerprint"
             """).ToListAsync(ct);
         return [.. rows.Select(r => r.ToEvent())];
     }

@@ -18,7 +18,6 @@ internal sealed class SqliteNotifierSql : NotifierSql
             .Select(e => new ClaimedRow
             {
                 Id = e.Id, ProjectId = e.ProjectId, Kind = e.Kind, ReceivedAt = e.ReceivedAt, Fingerprint = e.Fingerprint,
-                Payload = e.Fingerprint == null ? e.Payload : null,
             })
             .ToListAsync(ct);
         return [.. rows.Select(r => r.ToEvent())];

@@ -64,7 +64,7 @@ namespace Alerts.Core.Data.Migrations.Postgres
                     Timestamp = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     ReceivedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     Payload = table.Column<string>(type: "text", nullable: false),
-                    Fingerprint = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Fingerprint = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     IncidentId = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>

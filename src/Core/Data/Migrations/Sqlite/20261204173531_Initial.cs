@@ -59,7 +59,7 @@ namespace Alerts.Core.Data.Migrations.Sqlite
                     Timestamp = table.Column<DateTime>(type: "TEXT", nullable: false),
                     ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     Payload = table.Column<string>(type: "TEXT", nullable: false),
-                    Fingerprint = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Fingerprint = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     IncidentId = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
