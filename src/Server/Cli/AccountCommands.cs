@@ -12,7 +12,6 @@ internal static class AccountCommands
         var email = new Option<string>("--email") { Description = "The user's e-mail, used to log in.", Required = true };
         var password = new Option<string>("--password") { Description = "The password; asked for when left out." };
         var command = new Command("createuser", "Create a Dashboard user (or set a new password for an existing one).") { email, password };
-        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
         {
             var pw = result.GetValue(password) ?? ReadPassword();
@@ -32,7 +31,6 @@ internal static class AccountCommands
     {
         var name = new Option<string>("--name") { Description = "What the token is for.", Required = true };
         var create = new Command("create", "Create an API token for the JSON API (Authorization: Bearer).") { name };
-        create.TreatUnmatchedTokensAsErrors = false;
         create.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
         {
             var token = await services.GetRequiredService<ApiTokens>().CreateAsync(result.GetValue(name)!, ct);
@@ -47,7 +45,6 @@ internal static class AccountCommands
     private static Command ListTokens()
     {
         var list = new Command("list", "List API tokens: id, name, created, last used (never the token itself).");
-        list.TreatUnmatchedTokensAsErrors = false;
         list.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
         {
             var tokens = await services.GetRequiredService<ApiTokens>().ListAsync(ct);
@@ -69,7 +66,6 @@ internal static class AccountCommands
     {
         var which = new Argument<string>("id-or-name") { Description = "The token's id (from `alerts tokens list`), or its name." };
         var revoke = new Command("revoke", "Revoke an API token: the API refuses it within seconds.") { which };
-        revoke.TreatUnmatchedTokensAsErrors = false;
         revoke.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
         {
             var (outcome, matches) = await services.GetRequiredService<ApiTokens>().RevokeAsync(result.GetValue(which)!, ct);
@@ -94,7 +90,6 @@ internal static class AccountCommands
     {
         var email = new Option<string>("--email") { Description = "The user whose sessions end.", Required = true };
         var signOutAll = new Command("sign-out-all", "End every Dashboard session of a user, on every node (a stolen or forgotten login).") { email };
-        signOutAll.TreatUnmatchedTokensAsErrors = false;
         signOutAll.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
         {
             if (!await services.GetRequiredService<UserAccounts>().SignOutEverywhereAsync(result.GetValue(email)!, ct))

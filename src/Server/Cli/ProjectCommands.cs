@@ -17,7 +17,6 @@ internal static class ProjectCommands
         };
         var name = new Argument<string>("name") { Description = "The project's name." };
         var add = new Command("add", "Add a project and print its key and DSN.") { name, baseUrl };
-        add.TreatUnmatchedTokensAsErrors = false;
         add.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
         {
             await using var db = await services.GetRequiredService<IDbContextFactory<AlertsDbContext>>().CreateDbContextAsync(ct);
@@ -30,7 +29,6 @@ internal static class ProjectCommands
         }, migrate: true, ct));
 
         var list = new Command("list", "List projects with their keys and DSNs.") { baseUrl };
-        list.TreatUnmatchedTokensAsErrors = false;
         list.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
         {
             await using var db = await services.GetRequiredService<IDbContextFactory<AlertsDbContext>>().CreateDbContextAsync(ct);

@@ -23,6 +23,7 @@ public static class AlertsApp
             Args = args,
             ContentRootPath = AppContext.BaseDirectory, // appsettings.json sits beside the binary; data/ is relative to the working folder
         });
+        SettingsCatalog.ThrowIfMalformed(builder.Configuration);
         if (!string.IsNullOrWhiteSpace(urls)) builder.WebHost.UseUrls(urls);
         builder.AddAlertsCore();
         builder.Services.AddAlertsHttp();
@@ -68,6 +69,7 @@ public static class AlertsApp
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        SettingsCatalog.ThrowIfMalformed(builder.Configuration);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // stdout is the command's answer (a token, a DSN) that scripts capture; logs go to stderr.
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
