@@ -35,11 +35,13 @@ public static class AlertsCli
         {
             ServeCommand(),
             MigrateCommand(),
+            CheckCommand.Create(),
             SendTestEmailCommand.Create(),
             AccountCommands.CreateUser(),
             AccountCommands.Users(),
             AccountCommands.Tokens(),
             ProjectCommands.Create(),
+            IncidentCommands.Create(),
         };
         root.Options.Add(Settings);
         return root;
@@ -138,7 +140,7 @@ public static class AlertsCli
             return await run(host.Services);
         });
 
-    private static async Task<int> Guarded(Func<Task<int>> run)
+    internal static async Task<int> Guarded(Func<Task<int>> run)
     {
         try
         {
