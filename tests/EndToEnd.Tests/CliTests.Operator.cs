@@ -114,7 +114,9 @@ public sealed partial class CliTests
         var run = await alerts.RunAsync(env, "check");
 
         Assert.True(run.ExitCode == 0, $"check failed: {run}");
-        var lines = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var all = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(["warning: The Dashboard's key ring"], all.Where(l => l.StartsWith("warning:", StringComparison.Ordinal)).Select(l => l[..33]));
+        var lines = all.Where(l => !l.StartsWith("warning:", StringComparison.Ordinal)).ToArray();
         Assert.Equal("Configuration: valid (11 sections)", lines[0]);
         Assert.Matches(@"^Database: Sqlite data/alerts\.db: reachable, [0-9]+ migration\(s\) applied, 0 pending$", lines[1]);
         Assert.Equal("Bus: InMemory, inside this process (one process only): nothing to reach", lines[2]);

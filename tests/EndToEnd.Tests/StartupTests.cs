@@ -106,5 +106,41 @@ public sealed class StartupTests(ITestOutputHelper output)
         Assert.All(registered, r => Assert.Contains(r, SettingsCatalog.Sections));
     }
 
+    [Theory]
+    [InlineData("Applying")] // during the migrations of a fresh database
+    [InlineData("Now listening on")] // as soon as it serves: Hangfire has only just started
+    public async Task Serve_CtrlCEarly_StopsQuietlyWithExitCode0(string when)
+    {
+        await using var alerts = new AlertsProcess(output.WriteLine);
+        var url = LocalUrl();
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        await using var serve = ChildProcess.Start(dotnet, [AlertsProcess.DllPath, "serve", "--urls", url], alerts.WorkingDirectory,
+            E2eSettings.Smtp(FreePort.Next()).With(("Logging__LogLevel__Microsoft.Hosting.Lifetime", "Information")));
+        await Wait.UntilAsync(() => Task.FromResult(serve.OutputContains(when)), TimeSpan.FromSeconds(60), $"serve to log '{when}'");
+
+        await using (var kill = ChildProcess.Start("kill", ["-INT", serve.Id.ToString(CultureInfo.InvariantCulture)], alerts.WorkingDirectory))
+        {
+            Assert.True(await kill.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        Assert.True(await serve.WaitForExitAsync(ExitTimeout), $"serve did not stop on SIGINT: {serve.Report()}");
+        var said = serve.StandardOutput + serve.StandardError;
+        Assert.True(serve.ExitCode == 0, $"exit code {serve.ExitCode}: {said}");
+        Assert.DoesNotContain("Unhandled exception", said, StringComparison.Ordinal);
+        Assert.DoesNotContain("non-graceful", said, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Exception", said, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_WithoutKeyRingCertificate_SaysSoOnceInItsOwnWords()
+    {
+        await using var alerts = new AlertsProcess(output.WriteLine);
+        await alerts.StartServeAsync(E2eSettings.Smtp(FreePort.Next()));
+
+        await Wait.UntilAsync(() => Task.FromResult(alerts.ServeOutput.Contains("key ring (the keys that sign login cookies) is stored unencrypted", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10), "the start-up line about the key ring");
+        Assert.DoesNotContain("No XML encryptor configured", alerts.ServeOutput, StringComparison.Ordinal);
+    }
+
     private static string LocalUrl() => $"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}";
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Alerts.Core.Data;
-using Alerts.Core.Options;
 using Alerts.Server.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +26,9 @@ public static class AlertsCli
     public static Task<int> RunAsync(string[] args)
     {
         var root = Create();
-        return root.Parse(Normalize(root, args)).InvokeAsync();
+        // Signals are the host's to handle while serving (a graceful stop within TimeoutStopSec), not cut short after
+        // System.CommandLine's two seconds; the start-up before the host runs handles them itself (RunServeAsync).
+        return root.Parse(Normalize(root, args)).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
     public static RootCommand Create()
@@ -106,14 +108,33 @@ public static class AlertsCli
         return await Guarded(async () =>
         {
             await using var app = AlertsApp.CreateServer(configArgs, roles, urls);
-            await AlertsApp.PrepareAsync(app.Services, migrate, ct);
-            if (roles.HasFlag(Roles.Notifier))
-                foreach (var warning in app.Services.GetRequiredService<IOptions<AlertsOptions>>().Value.UnmailedWarnings())
-                    app.Logger.LogWarning("{Warning}", warning);
+            using (var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            using (StopOn(PosixSignal.SIGINT, stopping))
+            using (StopOn(PosixSignal.SIGTERM, stopping))
+            {
+                try
+                {
+                    await AlertsApp.PrepareAsync(app.Services, migrate, stopping.Token);
+                }
+                catch (Exception ex) when (stopping.IsCancellationRequested && ex is OperationCanceledException or System.Data.Common.DbException)
+                {
+                    // Each migration is a transaction: what was applied stays, the rest is applied at the next start.
+                    await Console.Error.WriteLineAsync("Stopped during start-up, before serving; the next start carries on.");
+                    return 0;
+                }
+            }
+            foreach (var warning in AlertsApp.StartupWarnings(app.Services, roles)) app.Logger.LogWarning("{Warning}", warning);
             await app.RunAsync();
             return 0;
         });
     }
+
+    private static PosixSignalRegistration StopOn(PosixSignal signal, CancellationTokenSource stopping) =>
+        PosixSignalRegistration.Create(signal, context =>
+        {
+            context.Cancel = true;
+            stopping.Cancel();
+        });
 
     private static Command MigrateCommand()
     {

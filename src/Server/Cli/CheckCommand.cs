@@ -26,7 +26,7 @@ internal static class CheckCommand
             app.Services.GetService<IStartupValidator>()?.Validate();
             var services = app.Services;
             Console.WriteLine($"Configuration: valid ({SettingsCatalog.Sections.Count} sections)");
-            foreach (var warning in services.GetRequiredService<IOptions<AlertsOptions>>().Value.UnmailedWarnings())
+            foreach (var warning in AlertsApp.StartupWarnings(services, Roles.All))
                 Console.WriteLine($"  warning: {warning}");
 
             var ok = Report("Database", await DatabaseAsync(services, ct));
