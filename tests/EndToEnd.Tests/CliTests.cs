@@ -117,6 +117,46 @@ public sealed partial class CliTests(ITestOutputHelper output)
         Assert.True(unknown.ExitCode == 1, $"an unknown user should fail: {unknown}");
     }
 
+    [Theory]
+    [InlineData("sendtestemail", "a@example.com", "--Alerts:Email:Backend=Console")]
+    [InlineData("--Alerts:Email:Backend=Console", "sendtestemail", "a@example.com")]
+    [InlineData("sendtestemail", "--Alerts:Email:Backend=Console", "a@example.com")]
+    public async Task Settings_AnywhereOnTheLine_ReachTheConfiguration(params string[] args)
+    {
+        await using var alerts = new AlertsProcess(output.WriteLine);
+
+        var run = await alerts.RunAsync(new Dictionary<string, string>(), args);
+
+        Assert.True(run.ExitCode == 0, $"alerts {string.Join(' ', args)} failed: {run}");
+        Assert.Contains("Sent to the given addresses (a@example.com) via Console", run.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SendTestEmail_NotAnAddress_ExitsWith2NamingIt()
+    {
+        await using var alerts = new AlertsProcess(output.WriteLine);
+
+        var run = await alerts.RunAsync(new Dictionary<string, string>(), "sendtestemail", "ada.example.com", "--Alerts:Email:Backend=Console");
+
+        Assert.True(run.ExitCode == 2, $"expected exit code 2: {run}");
+        Assert.Equal("'ada.example.com' is not an e-mail address.", run.StandardError.Trim());
+    }
+
+    [Fact]
+    public async Task BareAlerts_WithUrlsAndSettings_Serves()
+    {
+        await using var alerts = new AlertsProcess(output.WriteLine);
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+
+        await using var serve = ChildProcess.Start(dotnet, [AlertsProcess.DllPath, "--urls", url, "--Alerts:Email:Backend=Console"], alerts.WorkingDirectory,
+            new Dictionary<string, string> { ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information" });
+
+        await Wait.UntilAsync(() => Task.FromResult(serve.OutputContains($"Now listening on: {url}")), TimeSpan.FromSeconds(60), $"bare alerts to listen on {url}");
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri($"{url}/healthz"))).StatusCode);
+    }
+
     private static async Task<HttpStatusCode> IncidentsStatusAsync(HttpClient client, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/incidents");

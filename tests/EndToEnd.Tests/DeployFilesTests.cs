@@ -77,6 +77,48 @@ public sealed partial class DeployFilesTests
     }
 
     [Fact]
+    public async Task SingleServerUnit_StartsTheBinaryWithItsEnvironmentAndWorkingDirectory_OnSqlite()
+    {
+        var unit = ServiceSection(await File.ReadAllLinesAsync(Path.Combine(DeployDir, "systemd", "alerts.service")));
+        Assert.Equal("/var/lib/alerts", unit["WorkingDirectory"].Single());
+        Assert.Equal(["-/etc/alerts/alerts-single.env"], unit["EnvironmentFile"]);
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var assignment in unit["Environment"].SelectMany(e => e.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+        {
+            env[assignment[..assignment.IndexOf('=', StringComparison.Ordinal)]] = assignment[(assignment.IndexOf('=', StringComparison.Ordinal) + 1)..];
+        }
+
+        foreach (var line in await File.ReadAllLinesAsync(Path.Combine(DeployDir, "systemd", "alerts-single.env")))
+        {
+            if (line.Length > 0 && !line.StartsWith('#'))
+            {
+                env[line[..line.IndexOf('=', StringComparison.Ordinal)]] = line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..];
+            }
+        }
+
+        Assert.DoesNotContain(env.Keys, k => k.Contains("Database", StringComparison.Ordinal) || k.Contains("Messaging", StringComparison.Ordinal) || k.StartsWith("ConnectionStrings", StringComparison.Ordinal));
+        var exec = unit["ExecStart"].Single().Split(' ');
+        Assert.Equal(["/usr/bin/dotnet", "/opt/alerts/alerts.dll", "serve", "--urls", "http://127.0.0.1:8080"], exec);
+        await using var alerts = new AlertsProcess();
+        var url = $"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}";
+        env["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+
+        await using var serve = ChildProcess.Start(DotnetHost, [AlertsProcess.DllPath, .. exec[2..4], url], alerts.WorkingDirectory, env);
+
+        await Wait.UntilAsync(() => Task.FromResult(serve.OutputContains($"Now listening on: {url}") || serve.HasExited), TimeSpan.FromSeconds(60), "the unit's command to serve");
+        Assert.False(serve.HasExited, serve.Report());
+        using var http = new HttpClient();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(new Uri($"{url}/readyz"))).StatusCode);
+        Assert.True(File.Exists(Path.Combine(alerts.WorkingDirectory, "data", "alerts.db")), "no data/alerts.db in the unit's working directory");
+    }
+
+    /// <summary>The [Service] settings of a unit: name → values, in order (a setting may repeat).</summary>
+    private static ILookup<string, string> ServiceSection(string[] lines) =>
+        lines.SkipWhile(l => l.Trim() != "[Service]").Skip(1).TakeWhile(l => !l.StartsWith('['))
+            .Where(l => l.Contains('=', StringComparison.Ordinal) && !l.StartsWith('#'))
+            .ToLookup(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+
+    [Fact]
     public async Task ProductionSettings_AreEachExplainedInTheDeployReadme()
     {
         using var settings = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(DeployDir, "appsettings.Production.json")));

@@ -17,4 +17,29 @@ public static class ProjectCatalog
         await db.SaveChangesAsync(ct);
         return (project, key);
     }
+
+    /// <summary>The project with this id, or else the one with this name (null when none or several have it).</summary>
+    public static async Task<Project?> FindAsync(AlertsDbContext db, string idOrName, CancellationToken ct)
+    {
+        if (long.TryParse(idOrName, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+            return await db.Projects.AsTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
+        var named = await db.Projects.AsTracking().Where(p => p.Name == idOrName).Take(2).ToListAsync(ct);
+        return named.Count == 1 ? named[0] : null;
+    }
+
+    /// <summary>Deletes a project with everything recorded for it: keys, incidents, events, mails, counters, ignore rules.</summary>
+    public static async Task DeleteAsync(AlertsDbContext db, long projectId, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var incidents = db.Incidents.Where(i => i.ProjectId == projectId).Select(i => i.Id);
+        await db.Notifications.Where(n => n.ProjectId == projectId).ExecuteDeleteAsync(ct);
+        await db.Events.Where(e => e.ProjectId == projectId).ExecuteDeleteAsync(ct);
+        await db.BrokenLinkReferrers.Where(r => incidents.Contains(r.IncidentId)).ExecuteDeleteAsync(ct);
+        await db.IncidentHourlyCounts.Where(c => incidents.Contains(c.IncidentId)).ExecuteDeleteAsync(ct);
+        await db.Incidents.Where(i => i.ProjectId == projectId).ExecuteDeleteAsync(ct);
+        await db.IgnoreRules.Where(r => r.ProjectId == projectId).ExecuteDeleteAsync(ct);
+        await db.ProjectKeys.Where(k => k.ProjectId == projectId).ExecuteDeleteAsync(ct);
+        await db.Projects.Where(p => p.Id == projectId).ExecuteDeleteAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
 }

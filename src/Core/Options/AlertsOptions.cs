@@ -1,3 +1,6 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Net.Mail;
 using System.Text.RegularExpressions;
 
 namespace Alerts.Core.Options;
@@ -33,14 +36,54 @@ public sealed class AlertsOptions
 
     /// <summary>Base URL of the Dashboard, used for links in mails; empty leaves links out.</summary>
     public string? DashboardUrl { get; set; }
+
+    /// <summary>What will not be mailed to anyone for want of recipients, said at start-up (Django is silent about it).</summary>
+    public IEnumerable<string> UnmailedWarnings()
+    {
+        if (Admins.Count == 0)
+            yield return "Alerts:Admins is empty: errors are recorded but mailed to no one (except in projects with Admins of their own).";
+        if (Managers.Count == 0 && SendBrokenLinkEmails)
+            yield return "Alerts:Managers is empty while Alerts:SendBrokenLinkEmails is on: broken links are recorded but mailed to no one (except in projects with Managers of their own).";
+    }
 }
 
+/// <summary>A person to mail: <c>{Name, Email}</c>, or as Django writes ADMINS, one string <c>Ada &lt;ada@example.com&gt;</c> or a bare address.</summary>
+[TypeConverter(typeof(RecipientConverter))]
 public sealed class Recipient
 {
     public string Name { get; set; } = "";
     public string Email { get; set; } = "";
 
     public override string ToString() => Name.Length == 0 ? Email : $"{Name} <{Email}>";
+
+    /// <summary>Reads <c>Name &lt;email&gt;</c> or a bare address; false when the text is not an address.</summary>
+    public static bool TryParse(string text, out Recipient recipient)
+    {
+        var trimmed = text.Trim();
+        if (MailAddress.TryCreate(trimmed, out var address) && EmailAddress.IsValid(address.Address))
+        {
+            recipient = new Recipient { Name = address.DisplayName, Email = address.Address };
+            return true;
+        }
+        recipient = new Recipient { Email = trimmed };
+        return false;
+    }
+}
+
+/// <summary>Binds <c>Admins:0=ada@example.com</c>; text that is not an address is kept as the Email, which validation names.</summary>
+internal sealed class RecipientConverter : TypeConverter
+{
+    public override bool CanConvertFrom(ITypeDescriptorContext? context, Type sourceType) =>
+        sourceType == typeof(string) || base.CanConvertFrom(context, sourceType);
+
+    public override object? ConvertFrom(ITypeDescriptorContext? context, CultureInfo? culture, object value) =>
+        value is string text ? Parsed(text) : base.ConvertFrom(context, culture, value);
+
+    private static Recipient Parsed(string text)
+    {
+        _ = Recipient.TryParse(text, out var recipient);
+        return recipient;
+    }
 }
 
 public sealed class ProjectOptions

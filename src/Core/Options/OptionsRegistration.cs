@@ -11,6 +11,7 @@ public static class OptionsRegistration
         where T : class
     {
         services.AddSingleton<IValidateOptions<T>>(new RuleValidator<T>(rules));
+        services.AddSingleton(new OptionsSection(section, typeof(T)));
         return services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
     }
 

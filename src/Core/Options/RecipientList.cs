@@ -1,5 +1,3 @@
-using System.Net.Mail;
-
 namespace Alerts.Core.Options;
 
 /// <summary>
@@ -16,8 +14,7 @@ public static class RecipientList
         var list = new List<Recipient>();
         foreach (var line in text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0))
         {
-            if (MailAddress.TryCreate(line, out var address) && EmailAddress.IsValid(address.Address))
-                list.Add(new Recipient { Name = address.DisplayName, Email = address.Address });
+            if (Recipient.TryParse(line, out var recipient)) list.Add(recipient);
             else errors.Add($"'{line}' is not an e-mail address.");
         }
         return list;

@@ -15,8 +15,7 @@ public sealed class UserAccounts(IDbContextFactory<AlertsDbContext> factory, IPa
     public async Task<bool> CreateOrUpdateAsync(string email, string password, CancellationToken ct)
     {
         if (!EmailAddress.IsValid(email)) throw new ArgumentException($"'{email}' is not an e-mail address.", nameof(email));
-        if (password.Length < MinPasswordLength)
-            throw new ArgumentException($"The password must have at least {MinPasswordLength} characters.", nameof(password));
+        RequireStrongEnough(password);
         var normalized = Normalize(email);
         await using var db = await factory.CreateDbContextAsync(ct);
         var user = await db.Users.AsTracking().FirstOrDefaultAsync(u => u.Email == normalized, ct);
@@ -26,6 +25,43 @@ public sealed class UserAccounts(IDbContextFactory<AlertsDbContext> factory, IPa
         user.SecurityStamp = User.NewSecurityStamp();
         await db.SaveChangesAsync(ct);
         return created;
+    }
+
+    /// <summary>Sets a new password for an existing user (which ends the user's sessions): false when there is no such user.</summary>
+    public async Task<bool> SetPasswordAsync(string email, string password, CancellationToken ct)
+    {
+        RequireStrongEnough(password);
+        var normalized = Normalize(email);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var user = await db.Users.AsTracking().FirstOrDefaultAsync(u => u.Email == normalized, ct);
+        if (user is null) return false;
+        user.PasswordHash = hasher.HashPassword(user, password);
+        user.SecurityStamp = User.NewSecurityStamp();
+        user.FailedLoginCount = 0;
+        user.LockoutEnd = null;
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    /// <summary>Every user, by e-mail.</summary>
+    public async Task<List<User>> ListAsync(CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Users.OrderBy(u => u.Email).ToListAsync(ct);
+    }
+
+    /// <summary>Deletes the user; a session of theirs is refused at its next request. False when there is no such user.</summary>
+    public async Task<bool> DeleteAsync(string email, CancellationToken ct)
+    {
+        var normalized = Normalize(email);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Users.Where(u => u.Email == normalized).ExecuteDeleteAsync(ct) > 0;
+    }
+
+    private static void RequireStrongEnough(string password)
+    {
+        if (password.Length < MinPasswordLength)
+            throw new ArgumentException($"The password must have at least {MinPasswordLength} characters.", nameof(password));
     }
 
     /// <summary>Ends every session of the user (every login cookie, on every node): false when there is no such user.</summary>

@@ -32,28 +32,11 @@ public sealed class SmtpMailSender(IOptions<EmailOptions> options, ILogger<SmtpM
     public async IAsyncEnumerable<SendResult> SendAsync(IReadOnlyList<MimeMessage> messages, [EnumeratorCancellation] CancellationToken ct)
     {
         var o = options.Value;
-        using var client = new SmtpClient { Timeout = o.TimeoutSeconds * 1000 };
-        if (o.TrustedServerCertFile.Length > 0)
-        {
-            string thumbprint;
-            using (var trusted = X509Certificate2.CreateFromPem(File.ReadAllText(o.TrustedServerCertFile)))
-                thumbprint = trusted.Thumbprint;
-            // The system's validation still decides, except that this one pinned certificate is also accepted.
-            client.ServerCertificateValidationCallback = (_, cert, _, errors) =>
-                errors == System.Net.Security.SslPolicyErrors.None
-                || (cert is not null && cert.GetCertHashString() == thumbprint);
-        }
-        if (o.SslCertFile.Length > 0)
-            client.ClientCertificates = [X509Certificate2.CreateFromPemFile(o.SslCertFile, o.SslKeyFile)];
-
-        // Django never upgrades a plain connection unless EMAIL_USE_TLS says so; neither do we.
-        var security = o.UseSsl ? SecureSocketOptions.SslOnConnect : o.UseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None;
+        using var client = CreateClient(o);
         string? notConnected = null;
         try
         {
-            await client.ConnectAsync(o.Host, o.Port, security, ct);
-            if (o.HostUser.Length > 0)
-                await client.AuthenticateAsync(o.HostUser, o.HostPassword, ct);
+            await ConnectAsync(client, o, ct);
         }
         catch (Exception ex) when (IsSmtpFailure(ex))
         {
@@ -83,6 +66,56 @@ public sealed class SmtpMailSender(IOptions<EmailOptions> options, ILogger<SmtpM
                 catch (Exception ex) when (IsSmtpFailure(ex)) { logger.LogDebug(ex, "QUIT failed after sending"); }
             }
         }
+    }
+
+    /// <summary>
+    /// What <c>alerts check</c> says of the server: connects as for sending (EHLO, STARTTLS or implicit TLS, AUTH) and
+    /// quits without sending. Null error when every step passed.
+    /// </summary>
+    public async Task<(string Found, string? Error)> CheckAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        using var client = CreateClient(o);
+        try
+        {
+            await ConnectAsync(client, o, ct);
+            var tls = client.IsSecure ? $"{(o.UseSsl ? "implicit TLS" : "STARTTLS")} ({client.SslProtocol})" : "no TLS";
+            var auth = client.IsAuthenticated ? $"AUTH as {o.HostUser}" : "no AUTH"
+                + (client.AuthenticationMechanisms.Count > 0 ? $" (offers {string.Join(' ', client.AuthenticationMechanisms)})" : "");
+            await client.DisconnectAsync(quit: true, ct);
+            return ($"EHLO answered, {tls}, {auth}; nothing sent", null);
+        }
+        catch (Exception ex) when (IsSmtpFailure(ex))
+        {
+            return ("", $"could not {(client.IsConnected ? (client.IsSecure || !o.UseTls ? "log in" : "start TLS") : "connect")}: {ex.Message}");
+        }
+    }
+
+    private static SmtpClient CreateClient(EmailOptions o)
+    {
+        var client = new SmtpClient { Timeout = o.TimeoutSeconds * 1000 };
+        if (o.TrustedServerCertFile.Length > 0)
+        {
+            string thumbprint;
+            using (var trusted = X509Certificate2.CreateFromPem(File.ReadAllText(o.TrustedServerCertFile)))
+                thumbprint = trusted.Thumbprint;
+            // The system's validation still decides, except that this one pinned certificate is also accepted.
+            client.ServerCertificateValidationCallback = (_, cert, _, errors) =>
+                errors == System.Net.Security.SslPolicyErrors.None
+                || (cert is not null && cert.GetCertHashString() == thumbprint);
+        }
+        if (o.SslCertFile.Length > 0)
+            client.ClientCertificates = [X509Certificate2.CreateFromPemFile(o.SslCertFile, o.SslKeyFile)];
+        return client;
+    }
+
+    private static async Task ConnectAsync(SmtpClient client, EmailOptions o, CancellationToken ct)
+    {
+        // Django never upgrades a plain connection unless EMAIL_USE_TLS says so; neither do we.
+        var security = o.UseSsl ? SecureSocketOptions.SslOnConnect : o.UseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None;
+        await client.ConnectAsync(o.Host, o.Port, security, ct);
+        if (o.HostUser.Length > 0)
+            await client.AuthenticateAsync(o.HostUser, o.HostPassword, ct);
     }
 
     private static async Task<SendResult> SendOneAsync(SmtpClient client, MimeMessage message, CancellationToken ct)

@@ -4,7 +4,7 @@ using Alerts.Dashboard.Pages;
 
 namespace Alerts.Server.Cli;
 
-/// <summary><c>alerts createuser</c>, <c>alerts users sign-out-all</c> and <c>alerts tokens create|list|revoke</c>.</summary>
+/// <summary><c>alerts createuser</c>, <c>alerts users list|delete|set-password|sign-out-all</c> and <c>alerts tokens create|list|revoke</c>.</summary>
 internal static class AccountCommands
 {
     public static Command CreateUser()
@@ -12,10 +12,9 @@ internal static class AccountCommands
         var email = new Option<string>("--email") { Description = "The user's e-mail, used to log in.", Required = true };
         var password = new Option<string>("--password") { Description = "The password; asked for when left out." };
         var command = new Command("createuser", "Create a Dashboard user (or set a new password for an existing one).") { email, password };
-        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
         {
-            var pw = result.GetValue(password) ?? ReadPassword();
+            var pw = result.GetValue(password) ?? (Console.IsInputRedirected ? null : ReadPassword("Password: "));
             if (pw is null)
             {
                 await Console.Error.WriteLineAsync("Give --password, or run in a terminal to be asked for it.");
@@ -32,7 +31,6 @@ internal static class AccountCommands
     {
         var name = new Option<string>("--name") { Description = "What the token is for.", Required = true };
         var create = new Command("create", "Create an API token for the JSON API (Authorization: Bearer).") { name };
-        create.TreatUnmatchedTokensAsErrors = false;
         create.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
         {
             var token = await services.GetRequiredService<ApiTokens>().CreateAsync(result.GetValue(name)!, ct);
@@ -47,7 +45,6 @@ internal static class AccountCommands
     private static Command ListTokens()
     {
         var list = new Command("list", "List API tokens: id, name, created, last used (never the token itself).");
-        list.TreatUnmatchedTokensAsErrors = false;
         list.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
         {
             var tokens = await services.GetRequiredService<ApiTokens>().ListAsync(ct);
@@ -69,7 +66,6 @@ internal static class AccountCommands
     {
         var which = new Argument<string>("id-or-name") { Description = "The token's id (from `alerts tokens list`), or its name." };
         var revoke = new Command("revoke", "Revoke an API token: the API refuses it within seconds.") { which };
-        revoke.TreatUnmatchedTokensAsErrors = false;
         revoke.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
         {
             var (outcome, matches) = await services.GetRequiredService<ApiTokens>().RevokeAsync(result.GetValue(which)!, ct);
@@ -90,28 +86,91 @@ internal static class AccountCommands
         return revoke;
     }
 
-    public static Command Users()
+    public static Command Users() => new("users", "Manage Dashboard users.")
     {
-        var email = new Option<string>("--email") { Description = "The user whose sessions end.", Required = true };
-        var signOutAll = new Command("sign-out-all", "End every Dashboard session of a user, on every node (a stolen or forgotten login).") { email };
-        signOutAll.TreatUnmatchedTokensAsErrors = false;
-        signOutAll.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
+        ListUsers(),
+        OnUser("delete", "Delete a Dashboard user; their sessions end.", (users, email, ct) => users.DeleteAsync(email, ct), "Deleted user {0}."),
+        SetPassword(),
+        OnUser("sign-out-all", "End every Dashboard session of a user, on every node (a stolen or forgotten login).",
+            (users, email, ct) => users.SignOutEverywhereAsync(email, ct), "Every session of {0} has ended."),
+    };
+
+    /// <summary>A verb on one user named by <c>--email</c>; exit code 1 when there is no such user.</summary>
+    private static Command OnUser(string name, string description, Func<UserAccounts, string, CancellationToken, Task<bool>> act, string done)
+    {
+        var email = new Option<string>("--email") { Description = "The user's e-mail.", Required = true };
+        var command = new Command(name, description) { email };
+        command.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
         {
-            if (!await services.GetRequiredService<UserAccounts>().SignOutEverywhereAsync(result.GetValue(email)!, ct))
+            var who = result.GetValue(email)!;
+            if (!await act(services.GetRequiredService<UserAccounts>(), who, ct))
             {
-                await Console.Error.WriteLineAsync($"There is no user {result.GetValue(email)}.");
+                await Console.Error.WriteLineAsync($"There is no user {who}.");
                 return 1;
             }
-            Console.WriteLine($"Every session of {result.GetValue(email)} has ended.");
+            Console.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, done, who));
             return 0;
         }, migrate: true, ct));
-        return new Command("users", "Manage Dashboard users.") { signOutAll };
+        return command;
     }
 
-    private static string? ReadPassword()
+    /// <summary><c>alerts users list</c>: e-mail, created, and whether the account is locked after failed logins.</summary>
+    private static Command ListUsers()
     {
-        if (Console.IsInputRedirected) return null;
-        Console.Write("Password: ");
+        var list = new Command("list", "List Dashboard users: e-mail, created, locked until.");
+        list.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
+        {
+            var users = await services.GetRequiredService<UserAccounts>().ListAsync(ct);
+            if (users.Count == 0)
+            {
+                Console.WriteLine("No users yet: make one with `alerts createuser --email E`.");
+                return 0;
+            }
+            Console.WriteLine("EMAIL\tCREATED\tLOCKED UNTIL");
+            foreach (var u in users)
+                Console.WriteLine($"{u.Email}\t{IncidentModel.Utc(u.CreatedAt)}\t{(u.LockoutEnd is { } end && end > DateTime.UtcNow ? IncidentModel.Utc(end) : "-")}");
+            return 0;
+        }, migrate: true, ct));
+        return list;
+    }
+
+    /// <summary><c>alerts users set-password --email E [--password P]</c>: asked for twice in a terminal; the user's sessions end.</summary>
+    private static Command SetPassword()
+    {
+        var email = new Option<string>("--email") { Description = "The user.", Required = true };
+        var password = new Option<string>("--password") { Description = "The new password; asked for twice when left out." };
+        var command = new Command("set-password", "Set a Dashboard user's password (their sessions end).") { email, password };
+        command.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
+        {
+            var pw = result.GetValue(password);
+            if (pw is null)
+            {
+                if (Console.IsInputRedirected)
+                {
+                    await Console.Error.WriteLineAsync("Give --password, or run in a terminal to be asked for it.");
+                    return 2;
+                }
+                pw = ReadPassword("New password: ");
+                if (ReadPassword("Again: ") != pw)
+                {
+                    await Console.Error.WriteLineAsync("The passwords differ; nothing changed.");
+                    return 2;
+                }
+            }
+            if (!await services.GetRequiredService<UserAccounts>().SetPasswordAsync(result.GetValue(email)!, pw!, ct))
+            {
+                await Console.Error.WriteLineAsync($"There is no user {result.GetValue(email)}: make one with `alerts createuser`.");
+                return 1;
+            }
+            Console.WriteLine($"Set a new password for {result.GetValue(email)}; their sessions have ended.");
+            return 0;
+        }, migrate: true, ct));
+        return command;
+    }
+
+    private static string ReadPassword(string prompt)
+    {
+        Console.Write(prompt);
         var chars = new List<char>();
         for (var key = Console.ReadKey(intercept: true); key.Key != ConsoleKey.Enter; key = Console.ReadKey(intercept: true))
         {

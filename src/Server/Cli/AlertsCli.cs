@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Alerts.Core.Data;
 using Alerts.Server.Hosting;
 using Microsoft.Extensions.Options;
@@ -8,22 +9,84 @@ namespace Alerts.Server.Cli;
 /// <summary>The verbs of <c>alerts</c> (DESIGN.md, "Commands"). Bare <c>alerts</c> serves every role.</summary>
 public static class AlertsCli
 {
+    /// <summary>
+    /// Settings given as <c>--Key=value</c> anywhere on the line (<c>--Alerts:Email:Backend=Console</c>): handed to the
+    /// configuration, not parsed as the verb's options or arguments.
+    /// </summary>
+    internal static readonly Option<string[]> Settings = new("--setting")
+    {
+        Description = "A configuration setting Key=value; written --Key=value anywhere on the line.",
+        Hidden = true,
+        Recursive = true,
+    };
+
+    private static readonly string[] HelpAndVersion = ["--help", "-h", "-?", "/?", "/h", "--version"];
+
+    /// <summary>Parses and runs a command line: <c>--Key=value</c> settings anywhere, and no verb is <c>serve</c>.</summary>
+    public static Task<int> RunAsync(string[] args)
+    {
+        var root = Create();
+        // Signals are the host's to handle while serving (a graceful stop within TimeoutStopSec), not cut short after
+        // System.CommandLine's two seconds; the start-up before the host runs handles them itself (RunServeAsync).
+        return root.Parse(Normalize(root, args)).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
     public static RootCommand Create()
     {
-        var serve = ServeCommand();
         var root = new RootCommand("Alerts: error and broken-link alerting for any number of apps.")
         {
-            serve,
+            ServeCommand(),
             MigrateCommand(),
+            CheckCommand.Create(),
             SendTestEmailCommand.Create(),
             AccountCommands.CreateUser(),
             AccountCommands.Users(),
             AccountCommands.Tokens(),
             ProjectCommands.Create(),
+            IncidentCommands.Create(),
         };
-        root.SetAction((result, ct) => RunServeAsync(Roles.All, null, migrate: true, [], ct));
+        root.Options.Add(Settings);
         return root;
     }
+
+    /// <summary>
+    /// Rewrites <c>--Key=value</c> tokens that are no option of the verbs into <c>--setting Key=value</c>, and puts
+    /// <c>serve</c> first when no verb is named (bare <c>alerts --urls ...</c>).
+    /// </summary>
+    internal static string[] Normalize(RootCommand root, string[] args)
+    {
+        var options = new HashSet<string>(StringComparer.Ordinal);
+        CollectOptionNames(root, options);
+        var tokens = new List<string>();
+        string? first = null; // the first token that is not a setting: the verb, or an option of serve
+        foreach (var arg in args)
+        {
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 2 && !options.Contains(arg[..equals]))
+            {
+                tokens.AddRange([Settings.Name, arg[2..]]);
+                continue;
+            }
+            first ??= arg;
+            tokens.Add(arg);
+        }
+        if (first is null || first.StartsWith('-') && !HelpAndVersion.Contains(first)) tokens.Insert(0, "serve");
+        return [.. tokens];
+    }
+
+    private static void CollectOptionNames(Command command, HashSet<string> names)
+    {
+        foreach (var option in command.Options)
+        {
+            names.Add(option.Name);
+            names.UnionWith(option.Aliases);
+        }
+        foreach (var sub in command.Subcommands) CollectOptionNames(sub, names);
+    }
+
+    /// <summary>The <c>--setting</c> values as arguments for the configuration's command-line source.</summary>
+    internal static string[] ConfigurationArgs(ParseResult result) =>
+        [.. (result.GetValue(Settings) ?? []).Select(s => "--" + s)];
 
     private static Command ServeCommand()
     {
@@ -36,8 +99,7 @@ public static class AlertsCli
             if (RoleNames.Parse(result.GetValue(roles), out var error) is null) result.AddError(error!);
         });
         command.SetAction((result, ct) => RunServeAsync(
-            RoleNames.Parse(result.GetValue(roles), out _)!.Value, result.GetValue(urls), !result.GetValue(noMigrate), [.. result.UnmatchedTokens], ct));
-        command.TreatUnmatchedTokensAsErrors = false; // passes --Alerts:Key=value style overrides to configuration
+            RoleNames.Parse(result.GetValue(roles), out _)!.Value, result.GetValue(urls), !result.GetValue(noMigrate), ConfigurationArgs(result), ct));
         return command;
     }
 
@@ -46,11 +108,33 @@ public static class AlertsCli
         return await Guarded(async () =>
         {
             await using var app = AlertsApp.CreateServer(configArgs, roles, urls);
-            await AlertsApp.PrepareAsync(app.Services, migrate, ct);
+            using (var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            using (StopOn(PosixSignal.SIGINT, stopping))
+            using (StopOn(PosixSignal.SIGTERM, stopping))
+            {
+                try
+                {
+                    await AlertsApp.PrepareAsync(app.Services, migrate, stopping.Token);
+                }
+                catch (Exception ex) when (stopping.IsCancellationRequested && ex is OperationCanceledException or System.Data.Common.DbException)
+                {
+                    // Each migration is a transaction: what was applied stays, the rest is applied at the next start.
+                    await Console.Error.WriteLineAsync("Stopped during start-up, before serving; the next start carries on.");
+                    return 0;
+                }
+            }
+            foreach (var warning in AlertsApp.StartupWarnings(app.Services, roles)) app.Logger.LogWarning("{Warning}", warning);
             await app.RunAsync();
             return 0;
         });
     }
+
+    private static PosixSignalRegistration StopOn(PosixSignal signal, CancellationTokenSource stopping) =>
+        PosixSignalRegistration.Create(signal, context =>
+        {
+            context.Cancel = true;
+            stopping.Cancel();
+        });
 
     private static Command MigrateCommand()
     {
@@ -71,13 +155,13 @@ public static class AlertsCli
     internal static Task<int> WithCommandHost(ParseResult result, Func<IServiceProvider, Task<int>> run, bool migrate, CancellationToken ct, bool usesDatabase = true) =>
         Guarded(async () =>
         {
-            using var host = AlertsApp.CreateCommandHost([.. result.UnmatchedTokens]);
+            using var host = AlertsApp.CreateCommandHost(ConfigurationArgs(result));
             if (usesDatabase) await AlertsApp.PrepareAsync(host.Services, migrate, ct);
             else host.Services.GetService<IStartupValidator>()?.Validate();
             return await run(host.Services);
         });
 
-    private static async Task<int> Guarded(Func<Task<int>> run)
+    internal static async Task<int> Guarded(Func<Task<int>> run)
     {
         try
         {

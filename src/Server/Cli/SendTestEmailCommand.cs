@@ -15,7 +15,6 @@ internal static class SendTestEmailCommand
         var admins = new Option<bool>("--admins") { Description = "Send to Alerts:Admins." };
         var managers = new Option<bool>("--managers") { Description = "Send to Alerts:Managers." };
         var command = new Command("sendtestemail", "Send a test mail through the configured mail backend.") { addresses, admins, managers };
-        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
         {
             var settings = services.GetRequiredService<IOptions<AlertsOptions>>().Value;
@@ -26,7 +25,17 @@ internal static class SendTestEmailCommand
 
             var batches = new List<(string What, List<MailboxAddress> To)>();
             var explicitTo = result.GetValue(addresses) ?? [];
-            if (explicitTo.Length > 0) batches.Add(("the given addresses", [.. explicitTo.Select(a => MailboxAddress.Parse(a))]));
+            var given = new List<MailboxAddress>();
+            foreach (var text in explicitTo)
+            {
+                if (!Recipient.TryParse(text, out var recipient))
+                {
+                    await Console.Error.WriteLineAsync($"'{text}' is not an e-mail address.");
+                    return 2;
+                }
+                given.Add(new MailboxAddress(recipient.Name, recipient.Email));
+            }
+            if (given.Count > 0) batches.Add(("the given addresses", given));
             if (result.GetValue(admins)) batches.Add(("ADMINS", [.. settings.Admins.Select(r => new MailboxAddress(r.Name, r.Email))]));
             if (result.GetValue(managers)) batches.Add(("MANAGERS", [.. settings.Managers.Select(r => new MailboxAddress(r.Name, r.Email))]));
             if (batches.Count == 0)

@@ -3,7 +3,9 @@ using Alerts.Core;
 using Alerts.Core.Data;
 using Alerts.Core.Messaging;
 using Alerts.Core.Observability;
+using Alerts.Core.Options;
 using Alerts.Dashboard;
+using Alerts.Dashboard.Accounts;
 using Alerts.Notifier;
 using Alerts.Notifier.Jobs;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -23,6 +25,7 @@ public static class AlertsApp
             Args = args,
             ContentRootPath = AppContext.BaseDirectory, // appsettings.json sits beside the binary; data/ is relative to the working folder
         });
+        SettingsCatalog.ThrowIfMalformed(builder.Configuration);
         if (!string.IsNullOrWhiteSpace(urls)) builder.WebHost.UseUrls(urls);
         builder.AddAlertsCore();
         builder.Services.AddAlertsHttp();
@@ -35,6 +38,9 @@ public static class AlertsApp
         if (roles.HasFlag(Roles.Dashboard))
         {
             builder.AddDashboard();
+            // Said once, in our words, by StartupWarnings instead of at every new key.
+            if (!(builder.Configuration.GetSection(KeyRingOptions.SectionName).Get<KeyRingOptions>()?.ProtectsKeys ?? false))
+                builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
             builder.Services.AddJobStorage(builder.Configuration, runsJobs: false); // shows the shared jobs; runs none
         }
         builder.Services.AddAlertsMessaging(builder.Configuration, bus =>
@@ -68,6 +74,7 @@ public static class AlertsApp
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        SettingsCatalog.ThrowIfMalformed(builder.Configuration);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // stdout is the command's answer (a token, a DSN) that scripts capture; logs go to stderr.
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
@@ -75,6 +82,17 @@ public static class AlertsApp
         builder.Services.AddMailSender();
         builder.AddDashboardAccounts();
         return builder.Build();
+    }
+
+    /// <summary>What this process will not do for want of a setting, said once at start-up.</summary>
+    public static IEnumerable<string> StartupWarnings(IServiceProvider services, Roles roles)
+    {
+        if (roles.HasFlag(Roles.Notifier))
+            foreach (var warning in services.GetRequiredService<IOptions<AlertsOptions>>().Value.UnmailedWarnings())
+                yield return warning;
+        if (roles.HasFlag(Roles.Dashboard) && !services.GetRequiredService<IOptions<KeyRingOptions>>().Value.ProtectsKeys)
+            yield return $"The Dashboard's key ring (the keys that sign login cookies) is stored unencrypted in the database: set "
+                + $"{KeyRingOptions.SectionName}:CertificateFile to an RSA certificate to encrypt it (deploy/README.md, \"What to keep secret\").";
     }
 
     /// <summary>Validates every options class, applies migrations and seeds configured projects.</summary>
