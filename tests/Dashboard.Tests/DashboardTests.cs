@@ -175,6 +175,35 @@ public sealed class DashboardTests : IAsyncLifetime
         return client;
     }
 
+    [Fact]
+    public async Task Api_Detail_ShowsTheEnvironmentTheListShows()
+    {
+        var client = await TokenClientAsync();
+        await PostAsync(SampleEvents.Error().Replace("\"production\"", "\"staging\"", StringComparison.Ordinal));
+        var id = await WaitForIncidentAsync();
+
+        var listed = (await client.GetFromJsonAsync<JsonElement[]>("/api/v1/incidents"))!.Single();
+        var detail = await client.GetFromJsonAsync<JsonElement>($"/api/v1/incidents/{id}");
+
+        Assert.Equal("staging", listed.GetProperty("environment").GetString());
+        Assert.Equal("staging", detail.GetProperty("incident").GetProperty("environment").GetString());
+    }
+
+    [Fact]
+    public async Task IncidentIds_StayDense_HoweverOftenAnIncidentRecurs()
+    {
+        for (var n = 0; n < 51; n++)
+        {
+            await PostAsync(SampleEvents.Error());
+            // One grouping transaction per repeat: each used to take an id from the sequence.
+            await Wait.UntilAsync(async () => await _app.QueryAsync(db => db.Incidents.SumAsync(i => i.Count)) == n + 1, TimeSpan.FromSeconds(20), $"{n + 1} occurrences");
+        }
+        await PostAsync(SampleEvents.Error(type: "KeyError", value: "'basket'"));
+        await Wait.UntilAsync(async () => await _app.QueryAsync(db => db.Incidents.CountAsync()) == 2, TimeSpan.FromSeconds(20), "the second incident");
+
+        Assert.Equal([1L, 2L], await _app.QueryAsync(db => db.Incidents.OrderBy(i => i.Id).Select(i => i.Id).ToListAsync()));
+    }
+
     private async Task PostAsync(string json)
     {
         var response = await _app.Client.SendAsync(AlertsTestApp.EventRequest(json));

@@ -111,7 +111,7 @@ public static class IncidentsApi
         var referrers = await db.BrokenLinkReferrers.Where(r => r.IncidentId == id)
             .OrderByDescending(r => r.Count).ThenBy(r => r.Referrer).Take(MaxReferrers).ToListAsync(ct);
         return TypedResults.Ok(new IncidentDetail(
-            ToSummary(incident),
+            ToSummary(incident) with { Environment = samples.FirstOrDefault()?.Event.Environment }, // the latest event's, as in the list
             samples,
             [.. notifications.Select(n => new NotificationEntry(n.Id, n.Reason, Names.Of(n.Status), n.Recipients, n.Subject, n.Attempts, n.CreatedAt, n.SentAt, n.LastResult))],
             [.. referrers.Select(r => new ReferrerEntry(r.Referrer, BrokenLinkRules.IsInternal(r.Referrer, domain), r.Count, r.FirstSeen, r.LastSeen))]));

@@ -29,7 +29,20 @@ public abstract class NotifierSql
     /// </summary>
     internal static async Task<Incident> UpsertIncidentAsync(AlertsDbContext db, IncidentUpsert u, CancellationToken ct)
     {
+        // The update first: an insert that meets the conflict still takes an id from the sequence, and ids a person reads stay dense.
         var rows = await db.Incidents.FromSql($"""
+            UPDATE "Incidents" SET
+                "Count" = "Count" + {u.Count},
+                "IgnoredCount" = "IgnoredCount" + {u.HeldBack},
+                "LastEventId" = CASE WHEN {u.LastSeen} >= "LastSeen" THEN {u.LastEventId} ELSE "LastEventId" END,
+                "LastSeen" = CASE WHEN {u.LastSeen} > "LastSeen" THEN {u.LastSeen} ELSE "LastSeen" END,
+                "FirstSeen" = CASE WHEN {u.FirstSeen} < "FirstSeen" THEN {u.FirstSeen} ELSE "FirstSeen" END
+            WHERE "ProjectId" = {u.ProjectId} AND "Fingerprint" = {u.Fingerprint}
+            RETURNING *
+            """).AsNoTracking().ToListAsync(ct);
+        if (rows.Count == 1) return rows[0];
+        // A new incident; another notifier may insert it meanwhile, so the insert still folds into its row.
+        rows = await db.Incidents.FromSql($"""
             INSERT INTO "Incidents" ("ProjectId", "Fingerprint", "Kind", "Title", "Status", "Count", "FirstSeen", "LastSeen", "LastEventId", "LastNotifiedCount", "IgnoredCount")
             VALUES ({u.ProjectId}, {u.Fingerprint}, {(int)u.Kind}, {u.Title}, {(int)IncidentStatus.Open}, {u.Count}, {u.FirstSeen}, {u.LastSeen}, {u.LastEventId}, 0, {u.HeldBack})
             ON CONFLICT ("ProjectId", "Fingerprint") DO UPDATE SET
