@@ -79,7 +79,7 @@ public static class NotifierExtensions
         builder.Services.AddSingleton<BrokenLinkDigest>();
         builder.Services.AddScoped<NotifierSweepJob>();
         builder.Services.AddScoped<RetentionJob>();
-        builder.Services.AddNotifierJobs(builder.Configuration);
+        builder.Services.AddNotifierJobs();
         return builder;
     }
 

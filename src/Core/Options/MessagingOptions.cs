@@ -13,8 +13,11 @@ public sealed class MessagingOptions
     /// <summary>Bound from <c>ConnectionStrings:RabbitMq</c>.</summary>
     public string RabbitMqUri { get; set; } = "";
 
-    /// <summary>Grouping transactions one notifier runs at once (messages that wait meanwhile are grouped together); SQLite has one writer, so 1 there.</summary>
+    /// <summary>Grouping transactions one notifier runs at once (messages that wait meanwhile are grouped together); 1 by default where the database takes one writer.</summary>
     public int? GroupingConcurrency { get; set; }
+
+    /// <summary>The grouping transactions to run at once: as configured, else 1 on a database that takes one writer, 8 on one that takes many.</summary>
+    public int GroupingConcurrencyOn(bool oneWriter) => GroupingConcurrency ?? (oneWriter ? 1 : 8);
 }
 
 internal static class MessagingOptionsRules

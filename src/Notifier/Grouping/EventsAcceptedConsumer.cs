@@ -1,4 +1,5 @@
 using Alerts.Contracts;
+using Alerts.Core.Data;
 using Alerts.Core.Options;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -19,10 +20,10 @@ public sealed class EventsAcceptedConsumerDefinition : ConsumerDefinition<Events
 {
     private readonly int _messageLimit;
 
-    public EventsAcceptedConsumerDefinition(IOptions<MessagingOptions> messaging, IOptions<DatabaseOptions> database)
+    public EventsAcceptedConsumerDefinition(IOptions<MessagingOptions> messaging, IDatabaseProvider database)
     {
         // More messages than grouping transactions: those that wait in the GroupingBatcher are grouped together.
-        _messageLimit = Math.Max(16, GroupingBatcher.Concurrency(messaging.Value, database.Value) * 4);
+        _messageLimit = Math.Max(16, messaging.Value.GroupingConcurrencyOn(database.OneWriter) * 4);
         ConcurrentMessageLimit = _messageLimit;
     }
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Alerts.Core.Data;
 using Alerts.Core.Options;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,7 @@ namespace Alerts.Notifier.Grouping;
 /// <summary>
 /// Group commit for grouping: the messages that arrive while a grouping transaction runs are folded together in the
 /// next one, so a flood costs a transaction (and its commit) per handful of inbox batches, not one per batch.
-/// <c>Alerts:Messaging:GroupingConcurrency</c> transactions run at once (1 on SQLite, which has one writer).
+/// <c>Alerts:Messaging:GroupingConcurrency</c> transactions run at once (by default 1 on a database that takes one writer).
 /// </summary>
 public sealed class GroupingBatcher : BackgroundService
 {
@@ -18,14 +19,11 @@ public sealed class GroupingBatcher : BackgroundService
     private readonly EventPipeline _pipeline;
     private readonly int _concurrency;
 
-    public GroupingBatcher(EventPipeline pipeline, IOptions<MessagingOptions> messaging, IOptions<DatabaseOptions> database)
+    public GroupingBatcher(EventPipeline pipeline, IOptions<MessagingOptions> messaging, IDatabaseProvider database)
     {
         _pipeline = pipeline;
-        _concurrency = Concurrency(messaging.Value, database.Value);
+        _concurrency = messaging.Value.GroupingConcurrencyOn(database.OneWriter);
     }
-
-    public static int Concurrency(MessagingOptions messaging, DatabaseOptions database) =>
-        messaging.GroupingConcurrency ?? (database.Provider == DatabaseProvider.Sqlite ? 1 : 8);
 
     /// <summary>Groups the events, together with whatever else is waiting; returns the ids of notifications to send.</summary>
     public Task<IReadOnlyList<long>> GroupAsync(IReadOnlyList<string> eventIds, CancellationToken ct)

@@ -1,10 +1,9 @@
+using Alerts.Core.Data;
 using Hangfire;
 using Hangfire.AspNetCore;
-using Alerts.Core.Options;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -15,25 +14,22 @@ namespace Alerts.Notifier.Jobs;
 public static class NotifierJobs
 {
     /// <summary>
-    /// Hangfire's job storage, the one way every role registers it: PostgreSQL (schema <c>hangfire</c>, shared by all
-    /// nodes, so a recurring job runs once across them) when the database is PostgreSQL; otherwise in-memory per host,
+    /// Hangfire's job storage, the one way every role registers it: the database provider's <see cref="SharedJobStore"/>
+    /// (shared by all nodes, so a recurring job runs once across them) when it has one; otherwise in-memory per host,
     /// and only for a host that runs jobs (the job state that matters lives in our tables). A node that only shows
     /// jobs (a dashboard) registers the storage without running a Hangfire server.
     /// </summary>
-    public static IServiceCollection AddJobStorage(this IServiceCollection services, IConfiguration configuration, bool runsJobs)
+    public static IServiceCollection AddJobStorage(this IServiceCollection services, bool runsJobs)
     {
-        // The provider shapes the registration itself, so it is read here; the options class still validates it at start-up.
-        var provider = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>()?.Provider ?? DatabaseProvider.Sqlite;
-        if ((provider != DatabaseProvider.Postgres && !runsJobs) || services.Any(d => d.ServiceType == typeof(JobStorage))) return services;
+        if ((!services.HasSharedJobStore() && !runsJobs) || services.Any(d => d.ServiceType == typeof(JobStorage))) return services;
         // Storage and activator per host, registered before AddHangfire so it keeps them: Hangfire's defaults are
         // process-wide statics, which would let two hosts in one process (tests) run each other's jobs.
         services.TryAddSingleton<JobStorage>(sp =>
         {
-            if (provider != DatabaseProvider.Postgres)
+            if (sp.GetService<SharedJobStore>() is not { } shared)
                 return new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(1) });
             var options = new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true };
-            var connectionString = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
-            return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(shared.ConnectionString, options), options);
         });
         services.TryAddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(c => c
@@ -44,9 +40,9 @@ public static class NotifierJobs
     }
 
     /// <summary>Hangfire's server and the notifier's recurring sweep on the storage <see cref="AddJobStorage"/> chose.</summary>
-    public static IServiceCollection AddNotifierJobs(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddNotifierJobs(this IServiceCollection services)
     {
-        services.AddJobStorage(configuration, runsJobs: true);
+        services.AddJobStorage(runsJobs: true);
         services.AddHangfireServer((sp, o) =>
         {
             // Polling as often as the shortest sweep interval, so a 1-second sweep really runs every second.

@@ -41,7 +41,7 @@ public static class AlertsApp
             // Said once, in our words, by StartupWarnings instead of at every new key.
             if (!(builder.Configuration.GetSection(KeyRingOptions.SectionName).Get<KeyRingOptions>()?.ProtectsKeys ?? false))
                 builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
-            builder.Services.AddJobStorage(builder.Configuration, runsJobs: false); // shows the shared jobs; runs none
+            builder.Services.AddJobStorage(runsJobs: false); // shows the shared jobs; runs none
         }
         builder.Services.AddAlertsMessaging(builder.Configuration, bus =>
         {
