@@ -73,8 +73,6 @@ public static class NotifierExtensions
         builder.AddSelfMonitoring();
         builder.Services.AddEventPipeline();
         builder.Services.AddSingleton<NotificationDelivery>();
-        builder.Services.AddSingleton<GroupingBatcher>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupingBatcher>());
         builder.Services.AddSingleton<FollowUpMails>();
         builder.Services.AddSingleton<BrokenLinkDigest>();
         builder.Services.AddScoped<NotifierSweepJob>();

@@ -18,7 +18,6 @@ public sealed class ConsumerHarnessTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("alerts-consumers-").FullName;
     private NotifierDatabase _database = null!;
-    private GroupingBatcher _batcher = null!;
 
     private ITestHarness Harness => _database.Services.GetRequiredService<ITestHarness>();
 
@@ -29,7 +28,6 @@ public sealed class ConsumerHarnessTests : IAsyncLifetime
             services.AddOptions<MessagingOptions>();
             services.AddOptions<NotifierOptions>();
             services.AddOptions<EmailOptions>().Configure(o => o.FilePath = Path.Combine(_dir, "mail"));
-            services.AddSingleton<GroupingBatcher>();
             services.AddSingleton<IMailSender, FileMailSender>();
             services.AddSingleton<ISelfMonitorHandoff, PublishToNotifiers>();
             services.AddSingleton<SelfMonitor>();
@@ -40,15 +38,12 @@ public sealed class ConsumerHarnessTests : IAsyncLifetime
                 x.AddConsumer<NotificationsQueuedConsumer>();
             });
         });
-        _batcher = _database.Services.GetRequiredService<GroupingBatcher>();
-        await _batcher.StartAsync(CancellationToken.None);
         await Harness.Start();
     }
 
     public async Task DisposeAsync()
     {
         await Harness.Stop();
-        await _batcher.StopAsync(CancellationToken.None);
         await _database.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
@@ -60,7 +55,7 @@ public sealed class ConsumerHarnessTests : IAsyncLifetime
 
         await Harness.Bus.Publish(new EventsAccepted(ids));
 
-        Assert.True(await Harness.GetConsumerHarness<EventsAcceptedConsumer>().Consumed.Any<EventsAccepted>());
+        Assert.True(await Harness.GetConsumerHarness<EventsAcceptedConsumer>().Consumed.Any<Batch<EventsAccepted>>());
         var queued = Assert.Single(await Harness.Published.SelectAsync<NotificationsQueued>().ToListAsync()).Context.Message;
         var mail = await QueryAsync(db => db.Notifications.SingleAsync());
         Assert.Equal([mail.Id], queued.NotificationIds);
@@ -75,7 +70,7 @@ public sealed class ConsumerHarnessTests : IAsyncLifetime
 
         await Harness.Bus.Publish(new EventsAccepted(ids));
 
-        Assert.True(await Harness.GetConsumerHarness<EventsAcceptedConsumer>().Consumed.Any<EventsAccepted>());
+        Assert.True(await Harness.GetConsumerHarness<EventsAcceptedConsumer>().Consumed.Any<Batch<EventsAccepted>>());
         Assert.False(await Harness.Published.Any<NotificationsQueued>());
     }
 

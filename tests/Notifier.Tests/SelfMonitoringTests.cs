@@ -59,7 +59,6 @@ public sealed class SelfMonitoringRolesTests
         Assert.Null(app.Services.GetService<OccurrenceDecider>());
         Assert.Null(app.Services.GetService<EventPipeline>());
         Assert.Null(app.Services.GetService<NotificationDelivery>());
-        Assert.Null(app.Services.GetService<GroupingBatcher>());
         Assert.NotNull(app.Services.GetService<SelfMonitor>());
         Assert.IsType<PublishToNotifiers>(app.Services.GetRequiredService<ISelfMonitorHandoff>());
     }
