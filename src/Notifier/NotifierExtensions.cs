@@ -20,6 +20,7 @@ public static class NotifierExtensions
     /// <summary>Mail sending: every role that sends mail (the notifier, <c>alerts sendtestemail</c>) uses this one path.</summary>
     public static IServiceCollection AddMailSender(this IServiceCollection services)
     {
+        services.AddValidatedOptions<EmailOptions>(EmailOptions.SectionName, EmailOptions.Validate);
         services.AddSingleton<SmtpMailSender>();
         services.AddSingleton<FileMailSender>();
         services.AddSingleton<ConsoleMailSender>();
@@ -58,7 +59,9 @@ public static class NotifierExtensions
     /// </summary>
     public static IHostApplicationBuilder AddSelfMonitoring(this IHostApplicationBuilder builder)
     {
+        // Every role validates the notifier's settings at start-up: one configuration usually serves every process.
         builder.Services.AddValidatedOptions<NotifierOptions>(NotifierOptions.SectionName, NotifierOptions.Validate);
+        builder.Services.AddValidatedOptions<AlertPolicyOptions>(AlertPolicyOptions.SectionName, AlertPolicyOptions.Validate);
         builder.Services.AddMailSender();
         builder.Services.TryAddSingleton<ISelfMonitorHandoff, PublishToNotifiers>();
         builder.Services.AddSingleton<SelfMonitor>();

@@ -12,96 +12,76 @@ public class OptionsValidationTests
     /// <summary>One bad setting per row, and the configuration keys its message must name.</summary>
     private static readonly Dictionary<string, (Func<IEnumerable<string>> Validate, string[] Keys)> BadConfigurations = new()
     {
-        ["UseTls and UseSsl together"] = (
-            () => EmailOptionsRules.Validate(new EmailOptions { UseTls = true, UseSsl = true }),
-            ["Alerts:Email:UseTls", "Alerts:Email:UseSsl"]),
-        ["port 0"] = (() => EmailOptionsRules.Validate(new EmailOptions { Port = 0 }), ["Alerts:Email:Port"]),
-        ["port above 65535"] = (() => EmailOptionsRules.Validate(new EmailOptions { Port = 70000 }), ["Alerts:Email:Port"]),
-        ["timeout 0"] = (() => EmailOptionsRules.Validate(new EmailOptions { TimeoutSeconds = 0 }), ["Alerts:Email:TimeoutSeconds"]),
-        ["empty host"] = (() => EmailOptionsRules.Validate(new EmailOptions { Host = " " }), ["Alerts:Email:Host"]),
-        ["password without user"] = (
-            () => EmailOptionsRules.Validate(new EmailOptions { HostPassword = "secret" }),
-            ["Alerts:Email:HostPassword", "Alerts:Email:HostUser"]),
-        ["client cert without key"] = (
-            () => EmailOptionsRules.Validate(new EmailOptions { SslCertFile = typeof(OptionsValidationTests).Assembly.Location }),
-            ["Alerts:Email:SslCertFile", "Alerts:Email:SslKeyFile"]),
-        ["missing trusted server cert"] = (
-            () => EmailOptionsRules.Validate(new EmailOptions { TrustedServerCertFile = "/nonexistent/relay.pem" }),
-            ["Alerts:Email:TrustedServerCertFile"]),
-        ["File backend without a folder"] = (
-            () => EmailOptionsRules.Validate(new EmailOptions { Backend = EmailBackend.File, FilePath = "" }),
-            ["Alerts:Email:FilePath"]),
-        ["unknown backend"] = (() => EmailOptionsRules.Validate(new EmailOptions { Backend = (EmailBackend)7 }), ["Alerts:Email:Backend"]),
         ["bad admin email"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions { Admins = [new Recipient { Name = "Ada", Email = "ada-at-example.com" }] }),
+            () => AlertsOptions.Validate(new AlertsOptions { Admins = [new Recipient { Name = "Ada", Email = "ada-at-example.com" }] }),
             ["Alerts:Admins:0:Email"]),
         ["bad second manager email"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions
+            () => AlertsOptions.Validate(new AlertsOptions
             {
                 Managers = [new Recipient { Email = "max@example.com" }, new Recipient { Email = "" }],
             }),
             ["Alerts:Managers:1:Email"]),
         ["line break in an admin name"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions { Admins = [new Recipient { Name = "Ada\r\nBcc: x@evil.test", Email = "ada@example.com" }] }),
+            () => AlertsOptions.Validate(new AlertsOptions { Admins = [new Recipient { Name = "Ada\r\nBcc: x@evil.test", Email = "ada@example.com" }] }),
             ["Alerts:Admins:0:Name"]),
-        ["bad server email"] = (() => AlertsOptionsRules.Validate(new AlertsOptions { ServerEmail = "alerts" }), ["Alerts:ServerEmail"]),
+        ["bad server email"] = (() => AlertsOptions.Validate(new AlertsOptions { ServerEmail = "alerts" }), ["Alerts:ServerEmail"]),
         ["line break in the subject prefix"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions { EmailSubjectPrefix = "[Alerts]\n" }),
+            () => AlertsOptions.Validate(new AlertsOptions { EmailSubjectPrefix = "[Alerts]\n" }),
             ["Alerts:EmailSubjectPrefix"]),
         ["invalid Ignorable404Urls regex"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions { Ignorable404Urls = [@"\.php$", "^/wp-(admin"] }),
+            () => AlertsOptions.Validate(new AlertsOptions { Ignorable404Urls = [@"\.php$", "^/wp-(admin"] }),
             ["Alerts:Ignorable404Urls:1"]),
         ["invalid project Ignorable404Urls regex"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions
+            () => AlertsOptions.Validate(new AlertsOptions
             {
                 Projects = [Project(1, "shop", GoodKey), new ProjectOptions { Id = 2, Name = "blog", Key = GoodKey + "x", Ignorable404Urls = ["^/ok$", "[unclosed"] }],
             }),
             ["Alerts:Projects:1:Ignorable404Urls:1"]),
         ["invalid scanner user agent regex"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions { ScannerNoise = new ScannerNoiseOptions { UserAgents = ["sqlmap", "(?<nikto"] } }),
+            () => AlertsOptions.Validate(new AlertsOptions { ScannerNoise = new ScannerNoiseOptions { UserAgents = ["sqlmap", "(?<nikto"] } }),
             ["Alerts:ScannerNoise:UserAgents:1"]),
         ["invalid probe path regex"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions { ScannerNoise = new ScannerNoiseOptions { ProbeUrls = ["*.php"] } }),
+            () => AlertsOptions.Validate(new AlertsOptions { ScannerNoise = new ScannerNoiseOptions { ProbeUrls = ["*.php"] } }),
             ["Alerts:ScannerNoise:ProbeUrls:0"]),
         ["negative digest interval"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions { BrokenLinkDigestMinutes = -5 }),
+            () => AlertsOptions.Validate(new AlertsOptions { BrokenLinkDigestMinutes = -5 }),
             ["Alerts:BrokenLinkDigestMinutes"]),
         ["digest interval over a day"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions { BrokenLinkDigestMinutes = 1441 }),
+            () => AlertsOptions.Validate(new AlertsOptions { BrokenLinkDigestMinutes = 1441 }),
             ["Alerts:BrokenLinkDigestMinutes"]),
-        ["relative dashboard URL"] = (() => AlertsOptionsRules.Validate(new AlertsOptions { DashboardUrl = "alerts/" }), ["Alerts:DashboardUrl"]),
+        ["relative dashboard URL"] = (() => AlertsOptions.Validate(new AlertsOptions { DashboardUrl = "alerts/" }), ["Alerts:DashboardUrl"]),
         ["project Id 0"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions { Projects = [Project(0, "shop", GoodKey)] }),
+            () => AlertsOptions.Validate(new AlertsOptions { Projects = [Project(0, "shop", GoodKey)] }),
             ["Alerts:Projects:0:Id"]),
         ["duplicate project ids"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions { Projects = [Project(1, "shop", GoodKey), Project(1, "blog", GoodKey + "x")] }),
+            () => AlertsOptions.Validate(new AlertsOptions { Projects = [Project(1, "shop", GoodKey), Project(1, "blog", GoodKey + "x")] }),
             ["Alerts:Projects:1:Id"]),
         ["project without a name"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions { Projects = [Project(1, "", GoodKey)] }),
+            () => AlertsOptions.Validate(new AlertsOptions { Projects = [Project(1, "", GoodKey)] }),
             ["Alerts:Projects:0:Name"]),
         ["short project key"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions { Projects = [Project(1, "shop", "short")] }),
+            () => AlertsOptions.Validate(new AlertsOptions { Projects = [Project(1, "shop", "short")] }),
             ["Alerts:Projects:0:Key"]),
         ["project key with a space"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions { Projects = [Project(1, "shop", "0123456789 abcdef")] }),
+            () => AlertsOptions.Validate(new AlertsOptions { Projects = [Project(1, "shop", "0123456789 abcdef")] }),
             ["Alerts:Projects:0:Key"]),
         ["duplicate project key"] = (
-            () => AlertsOptionsRules.Validate(new AlertsOptions { Projects = [Project(1, "shop", GoodKey), Project(2, "blog", GoodKey)] }),
+            () => AlertsOptions.Validate(new AlertsOptions { Projects = [Project(1, "shop", GoodKey), Project(2, "blog", GoodKey)] }),
             ["Alerts:Projects:1:Key"]),
         ["unknown database provider"] = (
-            () => DatabaseOptionsRules.Validate(new DatabaseOptions { Provider = (DatabaseProvider)9, ConnectionString = DatabaseOptions.DefaultSqlite }),
+            () => DatabaseOptions.Validate(new DatabaseOptions { Provider = (DatabaseProvider)9, ConnectionString = DatabaseOptions.DefaultSqlite }),
             ["Alerts:Database:Provider"]),
         ["empty connection string"] = (
-            () => DatabaseOptionsRules.Validate(new DatabaseOptions { Provider = DatabaseProvider.Postgres }),
+            () => DatabaseOptions.Validate(new DatabaseOptions { Provider = DatabaseProvider.Postgres }),
             ["ConnectionStrings:Alerts"]),
         ["RabbitMq transport without an amqp URI"] = (
-            () => MessagingOptionsRules.Validate(new MessagingOptions { Transport = MessagingTransport.RabbitMq }),
+            () => MessagingOptions.Validate(new MessagingOptions { Transport = MessagingTransport.RabbitMq }),
             ["ConnectionStrings:RabbitMq", "Alerts:Messaging:Transport"]),
         ["RabbitMq transport with an http URI"] = (
-            () => MessagingOptionsRules.Validate(new MessagingOptions { Transport = MessagingTransport.RabbitMq, RabbitMqUri = "http://rabbit:15672/" }),
+            () => MessagingOptions.Validate(new MessagingOptions { Transport = MessagingTransport.RabbitMq, RabbitMqUri = "http://rabbit:15672/" }),
             ["ConnectionStrings:RabbitMq"]),
         ["grouping concurrency 0"] = (
-            () => MessagingOptionsRules.Validate(new MessagingOptions { GroupingConcurrency = 0 }),
+            () => MessagingOptions.Validate(new MessagingOptions { GroupingConcurrency = 0 }),
             ["Alerts:Messaging:GroupingConcurrency"]),
         ["retention of 0 days"] = (() => RetentionOptions.Validate(new RetentionOptions { Days = 0 }), ["Alerts:Retention:Days"]),
         ["no sample kept"] = (() => RetentionOptions.Validate(new RetentionOptions { SamplesPerIncident = 0 }), ["Alerts:Retention:SamplesPerIncident"]),
@@ -109,21 +89,20 @@ public class OptionsValidationTests
             () => RetentionOptions.Validate(new RetentionOptions { Days = 1, EventIdHours = 48 }),
             ["Alerts:Retention:EventIdHours", "Alerts:Retention:Days"]),
         ["negative database size cap"] = (
-            () => DatabaseOptionsRules.Validate(new DatabaseOptions { ConnectionString = DatabaseOptions.DefaultSqlite, MaxSizeMegabytes = -1 }),
+            () => DatabaseOptions.Validate(new DatabaseOptions { ConnectionString = DatabaseOptions.DefaultSqlite, MaxSizeMegabytes = -1 }),
             ["Alerts:Database:MaxSizeMegabytes"]),
     };
 
     /// <summary>Configurations that must start.</summary>
     private static readonly Dictionary<string, Func<IEnumerable<string>>> GoodConfigurations = new()
     {
-        ["Alerts defaults"] = () => AlertsOptionsRules.Validate(new AlertsOptions()),
-        ["Email defaults"] = () => EmailOptionsRules.Validate(new EmailOptions()),
-        ["Database defaults"] = () => DatabaseOptionsRules.Validate(new DatabaseOptions { ConnectionString = DatabaseOptions.DefaultSqlite }),
-        ["Messaging defaults"] = () => MessagingOptionsRules.Validate(new MessagingOptions()),
+        ["Alerts defaults"] = () => AlertsOptions.Validate(new AlertsOptions()),
+        ["Database defaults"] = () => DatabaseOptions.Validate(new DatabaseOptions { ConnectionString = DatabaseOptions.DefaultSqlite }),
+        ["Messaging defaults"] = () => MessagingOptions.Validate(new MessagingOptions()),
         ["Retention defaults"] = () => RetentionOptions.Validate(new RetentionOptions()),
         ["a week of event ids, a year of incidents, a 2 GiB database"] = () => RetentionOptions.Validate(new RetentionOptions { Days = 365, EventIdHours = 168 })
-            .Concat(DatabaseOptionsRules.Validate(new DatabaseOptions { ConnectionString = DatabaseOptions.DefaultSqlite, MaxSizeMegabytes = 2048 })),
-        ["admins, managers, projects and 404 patterns"] = () => AlertsOptionsRules.Validate(new AlertsOptions
+            .Concat(DatabaseOptions.Validate(new DatabaseOptions { ConnectionString = DatabaseOptions.DefaultSqlite, MaxSizeMegabytes = 2048 })),
+        ["admins, managers, projects and 404 patterns"] = () => AlertsOptions.Validate(new AlertsOptions
         {
             Admins = [new Recipient { Name = "Ada Admin", Email = "ada@example.com" }],
             Managers = [new Recipient { Email = "max@example.com" }],
@@ -132,27 +111,18 @@ public class OptionsValidationTests
             DashboardUrl = "https://alerts.example.com/",
             Projects = [Project(1, "shop", GoodKey), Project(2, "blog", ProjectKeyFormat.New())],
         }),
-        ["per-project 404 patterns, scanner lists and a digest"] = () => AlertsOptionsRules.Validate(new AlertsOptions
+        ["per-project 404 patterns, scanner lists and a digest"] = () => AlertsOptions.Validate(new AlertsOptions
         {
             Projects = [new ProjectOptions { Id = 1, Name = "shop", Key = GoodKey, Ignorable404Urls = [@"^/legacy/", @"\.asp$"] }],
             ScannerNoise = new ScannerNoiseOptions { UserAgents = ["(?i)sqlmap", ""], ProbeUrls = [@"^/admin\.php$"], Mail = true },
             BrokenLinkDigestMinutes = 60,
         }),
-        ["STARTTLS with login"] = () => EmailOptionsRules.Validate(new EmailOptions
-        {
-            Host = "smtp.example.com",
-            Port = 587,
-            UseTls = true,
-            HostUser = "alerts",
-            HostPassword = "secret",
-        }),
-        ["implicit TLS"] = () => EmailOptionsRules.Validate(new EmailOptions { Host = "smtp.example.com", Port = 465, UseSsl = true }),
-        ["RabbitMq with an amqp URI"] = () => MessagingOptionsRules.Validate(new MessagingOptions
+        ["RabbitMq with an amqp URI"] = () => MessagingOptions.Validate(new MessagingOptions
         {
             Transport = MessagingTransport.RabbitMq,
             RabbitMqUri = "amqp://alerts:secret@rabbit:5672/alerts",
         }),
-        ["Postgres"] = () => DatabaseOptionsRules.Validate(new DatabaseOptions
+        ["Postgres"] = () => DatabaseOptions.Validate(new DatabaseOptions
         {
             Provider = DatabaseProvider.Postgres,
             ConnectionString = "Host=db;Database=alerts;Username=alerts",
@@ -182,21 +152,6 @@ public class OptionsValidationTests
     }
 
     [Fact]
-    public void AddAlertsOptions_UseTlsAndUseSsl_FailsNamingBothKeys()
-    {
-        using var services = Services(new()
-        {
-            ["Alerts:Email:UseTls"] = "true",
-            ["Alerts:Email:UseSsl"] = "true",
-        });
-
-        var ex = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<EmailOptions>>().Value);
-
-        Assert.Contains("Alerts:Email:UseTls", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("Alerts:Email:UseSsl", ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void AddAlertsOptions_BadAdminInConfiguration_FailsNamingTheEntry()
     {
         using var services = Services(new()
@@ -218,7 +173,6 @@ public class OptionsValidationTests
         using var services = Services([]);
 
         var alerts = services.GetRequiredService<IOptions<AlertsOptions>>().Value;
-        var email = services.GetRequiredService<IOptions<EmailOptions>>().Value;
         var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         var messaging = services.GetRequiredService<IOptions<MessagingOptions>>().Value;
 
@@ -226,7 +180,6 @@ public class OptionsValidationTests
         Assert.Equal("alerts@localhost", alerts.ServerEmail);
         Assert.True(alerts.SendBrokenLinkEmails);
         Assert.Empty(alerts.Admins);
-        Assert.Equal(("localhost", 25, 30, false, false), (email.Host, email.Port, email.TimeoutSeconds, email.UseTls, email.UseSsl));
         Assert.Equal((DatabaseProvider.Sqlite, DatabaseOptions.DefaultSqlite), (database.Provider, database.ConnectionString));
         Assert.Equal(MessagingTransport.InMemory, messaging.Transport);
     }

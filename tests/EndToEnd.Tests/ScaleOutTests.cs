@@ -7,6 +7,7 @@ using System.Text.Json;
 using Alerts.TestSupport;
 using Npgsql;
 using Xunit.Abstractions;
+using Alerts.Notifier.Decide;
 
 namespace Alerts.EndToEnd.Tests;
 
@@ -18,7 +19,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int FloodSize = 2000;
     private const int Parallelism = 24;
-    private static readonly int ProjectCap = new Alerts.Core.Options.AlertPolicyOptions().ProjectCap; // the default the processes run with
+    private static readonly int ProjectCap = new AlertPolicyOptions().ProjectCap; // the default the processes run with
     private static readonly TimeSpan GroupingTimeout = TimeSpan.FromSeconds(90);
 
     private readonly List<AlertsProcess> processes = [];

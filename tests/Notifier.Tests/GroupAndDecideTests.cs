@@ -5,6 +5,7 @@ using Alerts.Notifier.Grouping;
 using Alerts.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Alerts.Notifier.Decide;
 
 namespace Alerts.Notifier.Tests;
 

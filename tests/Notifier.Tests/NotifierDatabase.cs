@@ -5,6 +5,7 @@ using Alerts.Core.Options;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Alerts.Notifier.Decide;
 
 namespace Alerts.Notifier.Tests;
 

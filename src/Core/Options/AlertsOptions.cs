@@ -45,6 +45,66 @@ public sealed class AlertsOptions
         if (Managers.Count == 0 && SendBrokenLinkEmails)
             yield return "Alerts:Managers is empty while Alerts:SendBrokenLinkEmails is on: broken links are recorded but mailed to no one (except in projects with Managers of their own).";
     }
+
+    internal static IEnumerable<string> Validate(AlertsOptions o)
+    {
+        foreach (var e in ValidateRecipients(o.Admins, "Alerts:Admins")) yield return e;
+        foreach (var e in ValidateRecipients(o.Managers, "Alerts:Managers")) yield return e;
+        if (!EmailAddress.IsValid(o.ServerEmail))
+            yield return $"Alerts:ServerEmail '{o.ServerEmail}' is not an e-mail address.";
+        if (o.EmailSubjectPrefix.Contains('\r') || o.EmailSubjectPrefix.Contains('\n'))
+            yield return "Alerts:EmailSubjectPrefix must not contain line breaks.";
+        foreach (var e in ValidatePatterns(o.Ignorable404Urls, "Alerts:Ignorable404Urls")) yield return e;
+        foreach (var e in ValidatePatterns(o.ScannerNoise.UserAgents ?? [], "Alerts:ScannerNoise:UserAgents")) yield return e;
+        foreach (var e in ValidatePatterns(o.ScannerNoise.ProbeUrls ?? [], "Alerts:ScannerNoise:ProbeUrls")) yield return e;
+        if (o.BrokenLinkDigestMinutes is < 0 or > 1440)
+            yield return "Alerts:BrokenLinkDigestMinutes must be between 0 (off: a mail per broken link) and 1440 (a day).";
+        if (!string.IsNullOrEmpty(o.DashboardUrl) && !Uri.TryCreate(o.DashboardUrl, UriKind.Absolute, out _))
+            yield return $"Alerts:DashboardUrl '{o.DashboardUrl}' is not an absolute URL.";
+
+        var ids = new HashSet<long>();
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < o.Projects.Count; i++)
+        {
+            var p = o.Projects[i];
+            var at = $"Alerts:Projects:{i}";
+            if (p.Id <= 0) yield return $"{at}:Id must be a positive number (Sentry DSNs need a numeric project id).";
+            else if (!ids.Add(p.Id)) yield return $"{at}:Id {p.Id} is used by another project.";
+            if (string.IsNullOrWhiteSpace(p.Name)) yield return $"{at}:Name is required.";
+            if (!ProjectKeyFormat.IsValid(p.Key)) yield return $"{at}:Key must be 16 to 64 letters, digits, '-' or '_'.";
+            else if (!keys.Add(p.Key)) yield return $"{at}:Key is used by another project.";
+            foreach (var e in ValidateRecipients(p.Admins ?? [], $"{at}:Admins")) yield return e;
+            foreach (var e in ValidateRecipients(p.Managers ?? [], $"{at}:Managers")) yield return e;
+            foreach (var e in ValidatePatterns(p.Ignorable404Urls, $"{at}:Ignorable404Urls")) yield return e;
+            foreach (var (env, routing) in p.Environments)
+            {
+                foreach (var e in ValidateRecipients(routing.Admins ?? [], $"{at}:Environments:{env}:Admins")) yield return e;
+                foreach (var e in ValidateRecipients(routing.Managers ?? [], $"{at}:Environments:{env}:Managers")) yield return e;
+            }
+        }
+    }
+
+    private static IEnumerable<string> ValidatePatterns(List<string> patterns, string key)
+    {
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            string? error = null;
+            try { _ = new Regex(patterns[i]); }
+            catch (ArgumentException ex) { error = ex.Message; }
+            if (error is not null) yield return $"{key}:{i} is not a valid regular expression: {error}";
+        }
+    }
+
+    private static IEnumerable<string> ValidateRecipients(List<Recipient> list, string key)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (!EmailAddress.IsValid(list[i].Email))
+                yield return $"{key}:{i}:Email '{list[i].Email}' is not an e-mail address.";
+            if (list[i].Name.Contains('\r') || list[i].Name.Contains('\n'))
+                yield return $"{key}:{i}:Name must not contain line breaks.";
+        }
+    }
 }
 
 /// <summary>A person to mail: <c>{Name, Email}</c>, or as Django writes ADMINS, one string <c>Ada &lt;ada@example.com&gt;</c> or a bare address.</summary>
@@ -146,92 +206,4 @@ public sealed class EnvironmentRouting
 {
     public List<Recipient>? Admins { get; set; }
     public List<Recipient>? Managers { get; set; }
-}
-
-/// <summary>The <c>Alerts:Policy</c> section: when a repeat is worth another mail.</summary>
-public sealed class AlertPolicyOptions
-{
-    public const string SectionName = "Alerts:Policy";
-
-    /// <summary>Occurrence counts that earn a mail of their own (after the cooldown).</summary>
-    public List<long> Milestones { get; set; } = [10, 100, 1000, 10000];
-
-    /// <summary>At most one follow-up mail per incident in this many minutes.</summary>
-    public int CooldownMinutes { get; set; } = 30;
-
-    /// <summary>At most this many mails per project per window; above it one storm summary lists what was held back.</summary>
-    public int ProjectCap { get; set; } = 10;
-    public int ProjectCapWindowMinutes { get; set; } = 30;
-
-    internal static IEnumerable<string> Validate(AlertPolicyOptions o)
-    {
-        for (var i = 0; i < o.Milestones.Count; i++)
-            if (o.Milestones[i] < 2) yield return $"Alerts:Policy:Milestones:{i} must be 2 or more.";
-        if (o.CooldownMinutes is < 0 or > 10080) yield return "Alerts:Policy:CooldownMinutes must be between 0 and 10080 (a week).";
-        if (o.ProjectCap is < 1 or > 10000) yield return "Alerts:Policy:ProjectCap must be between 1 and 10000.";
-        if (o.ProjectCapWindowMinutes is < 1 or > 1440) yield return "Alerts:Policy:ProjectCapWindowMinutes must be between 1 and 1440.";
-    }
-}
-
-internal static class AlertsOptionsRules
-{
-    public static IEnumerable<string> Validate(AlertsOptions o)
-    {
-        foreach (var e in ValidateRecipients(o.Admins, "Alerts:Admins")) yield return e;
-        foreach (var e in ValidateRecipients(o.Managers, "Alerts:Managers")) yield return e;
-        if (!EmailAddress.IsValid(o.ServerEmail))
-            yield return $"Alerts:ServerEmail '{o.ServerEmail}' is not an e-mail address.";
-        if (o.EmailSubjectPrefix.Contains('\r') || o.EmailSubjectPrefix.Contains('\n'))
-            yield return "Alerts:EmailSubjectPrefix must not contain line breaks.";
-        foreach (var e in ValidatePatterns(o.Ignorable404Urls, "Alerts:Ignorable404Urls")) yield return e;
-        foreach (var e in ValidatePatterns(o.ScannerNoise.UserAgents ?? [], "Alerts:ScannerNoise:UserAgents")) yield return e;
-        foreach (var e in ValidatePatterns(o.ScannerNoise.ProbeUrls ?? [], "Alerts:ScannerNoise:ProbeUrls")) yield return e;
-        if (o.BrokenLinkDigestMinutes is < 0 or > 1440)
-            yield return "Alerts:BrokenLinkDigestMinutes must be between 0 (off: a mail per broken link) and 1440 (a day).";
-        if (!string.IsNullOrEmpty(o.DashboardUrl) && !Uri.TryCreate(o.DashboardUrl, UriKind.Absolute, out _))
-            yield return $"Alerts:DashboardUrl '{o.DashboardUrl}' is not an absolute URL.";
-
-        var ids = new HashSet<long>();
-        var keys = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < o.Projects.Count; i++)
-        {
-            var p = o.Projects[i];
-            var at = $"Alerts:Projects:{i}";
-            if (p.Id <= 0) yield return $"{at}:Id must be a positive number (Sentry DSNs need a numeric project id).";
-            else if (!ids.Add(p.Id)) yield return $"{at}:Id {p.Id} is used by another project.";
-            if (string.IsNullOrWhiteSpace(p.Name)) yield return $"{at}:Name is required.";
-            if (!ProjectKeyFormat.IsValid(p.Key)) yield return $"{at}:Key must be 16 to 64 letters, digits, '-' or '_'.";
-            else if (!keys.Add(p.Key)) yield return $"{at}:Key is used by another project.";
-            foreach (var e in ValidateRecipients(p.Admins ?? [], $"{at}:Admins")) yield return e;
-            foreach (var e in ValidateRecipients(p.Managers ?? [], $"{at}:Managers")) yield return e;
-            foreach (var e in ValidatePatterns(p.Ignorable404Urls, $"{at}:Ignorable404Urls")) yield return e;
-            foreach (var (env, routing) in p.Environments)
-            {
-                foreach (var e in ValidateRecipients(routing.Admins ?? [], $"{at}:Environments:{env}:Admins")) yield return e;
-                foreach (var e in ValidateRecipients(routing.Managers ?? [], $"{at}:Environments:{env}:Managers")) yield return e;
-            }
-        }
-    }
-
-    private static IEnumerable<string> ValidatePatterns(List<string> patterns, string key)
-    {
-        for (var i = 0; i < patterns.Count; i++)
-        {
-            string? error = null;
-            try { _ = new Regex(patterns[i]); }
-            catch (ArgumentException ex) { error = ex.Message; }
-            if (error is not null) yield return $"{key}:{i} is not a valid regular expression: {error}";
-        }
-    }
-
-    private static IEnumerable<string> ValidateRecipients(List<Recipient> list, string key)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (!EmailAddress.IsValid(list[i].Email))
-                yield return $"{key}:{i}:Email '{list[i].Email}' is not an e-mail address.";
-            if (list[i].Name.Contains('\r') || list[i].Name.Contains('\n'))
-                yield return $"{key}:{i}:Name must not contain line breaks.";
-        }
-    }
 }

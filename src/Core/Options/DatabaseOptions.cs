@@ -29,11 +29,8 @@ public sealed class DatabaseOptions
     public static DatabaseProvider ProviderIn(IConfiguration configuration) =>
         Enum.TryParse<DatabaseProvider>(configuration[$"{SectionName}:{nameof(Provider)}"], ignoreCase: true, out var provider)
             && Enum.IsDefined(provider) ? provider : DatabaseProvider.Sqlite;
-}
 
-internal static class DatabaseOptionsRules
-{
-    public static IEnumerable<string> Validate(DatabaseOptions o)
+    internal static IEnumerable<string> Validate(DatabaseOptions o)
     {
         if (!Enum.IsDefined(o.Provider))
             yield return "Alerts:Database:Provider must be Sqlite or Postgres.";

@@ -18,11 +18,8 @@ public sealed class MessagingOptions
 
     /// <summary>The grouping transactions to run at once: as configured, else 1 on a database that takes one writer, 8 on one that takes many.</summary>
     public int GroupingConcurrencyOn(bool oneWriter) => GroupingConcurrency ?? (oneWriter ? 1 : 8);
-}
 
-internal static class MessagingOptionsRules
-{
-    public static IEnumerable<string> Validate(MessagingOptions o)
+    internal static IEnumerable<string> Validate(MessagingOptions o)
     {
         if (!Enum.IsDefined(o.Transport))
             yield return "Alerts:Messaging:Transport must be InMemory or RabbitMq.";

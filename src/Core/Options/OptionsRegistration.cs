@@ -17,16 +17,14 @@ public static class OptionsRegistration
 
     public static IServiceCollection AddAlertsOptions(this IServiceCollection services)
     {
-        services.AddValidatedOptions<AlertsOptions>(AlertsOptions.SectionName, AlertsOptionsRules.Validate);
-        services.AddValidatedOptions<EmailOptions>(EmailOptions.SectionName, EmailOptionsRules.Validate);
-        services.AddValidatedOptions<AlertPolicyOptions>(AlertPolicyOptions.SectionName, AlertPolicyOptions.Validate);
-        services.AddValidatedOptions<ScrubbingOptions>(ScrubbingOptions.SectionName, ScrubbingOptionsRules.Validate);
+        services.AddValidatedOptions<AlertsOptions>(AlertsOptions.SectionName, AlertsOptions.Validate);
+        services.AddValidatedOptions<ScrubbingOptions>(ScrubbingOptions.SectionName, ScrubbingOptions.Validate);
         services.AddValidatedOptions<RetentionOptions>(RetentionOptions.SectionName, RetentionOptions.Validate);
-        services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.SectionName, DatabaseOptionsRules.Validate)
+        services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.SectionName, DatabaseOptions.Validate)
             .Configure<IConfiguration>((o, config) =>
                 o.ConnectionString = config.GetConnectionString(DatabaseOptions.ConnectionStringName)
                     ?? (o.Provider == DatabaseProvider.Sqlite ? DatabaseOptions.DefaultSqlite : ""));
-        services.AddValidatedOptions<MessagingOptions>(MessagingOptions.SectionName, MessagingOptionsRules.Validate)
+        services.AddValidatedOptions<MessagingOptions>(MessagingOptions.SectionName, MessagingOptions.Validate)
             .Configure<IConfiguration>((o, config) =>
                 o.RabbitMqUri = config.GetConnectionString(MessagingOptions.ConnectionStringName) ?? "");
         return services;

@@ -19,11 +19,8 @@ public sealed class ScrubbingOptions
     /// configuration binder never reads it before the patterns are bound.
     /// </summary>
     public Regex SensitiveNames() => _sensitiveNames ??= EventScrubber.SensitiveNames(ExtraFieldPatterns);
-}
 
-internal static class ScrubbingOptionsRules
-{
-    public static IEnumerable<string> Validate(ScrubbingOptions o)
+    internal static IEnumerable<string> Validate(ScrubbingOptions o)
     {
         for (var i = 0; i < o.ExtraFieldPatterns.Count; i++)
         {

@@ -1,6 +1,5 @@
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
-using Alerts.Core.Options;
 
 namespace Alerts.Notifier.Decide;
 

@@ -1,6 +1,5 @@
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
-using Alerts.Core.Options;
 using Microsoft.EntityFrameworkCore;
 
 namespace Alerts.Notifier.Decide;

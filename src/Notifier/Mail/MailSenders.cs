@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
-using Alerts.Core.Options;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;

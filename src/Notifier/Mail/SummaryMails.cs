@@ -4,6 +4,7 @@ using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
 using MimeKit;
+using Alerts.Notifier.Decide;
 
 namespace Alerts.Notifier.Mail;
 

@@ -3,6 +3,8 @@ using Alerts.Core.Options;
 using Alerts.Dashboard.Accounts;
 using Alerts.Notifier;
 using Microsoft.Extensions.Options;
+using Alerts.Notifier.Mail;
+using Alerts.Notifier.Decide;
 
 namespace Alerts.Server.Hosting;
 

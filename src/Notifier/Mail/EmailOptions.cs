@@ -1,4 +1,4 @@
-namespace Alerts.Core.Options;
+namespace Alerts.Notifier.Mail;
 
 public enum EmailBackend { Smtp, File, Console }
 
@@ -28,11 +28,8 @@ public sealed class EmailOptions
 
     /// <summary>PEM of a self-signed SMTP server certificate to trust besides the system's CAs (an internal relay).</summary>
     public string TrustedServerCertFile { get; set; } = "";
-}
 
-internal static class EmailOptionsRules
-{
-    public static IEnumerable<string> Validate(EmailOptions o)
+    internal static IEnumerable<string> Validate(EmailOptions o)
     {
         if (!Enum.IsDefined(o.Backend))
             yield return "Alerts:Email:Backend must be Smtp, File or Console.";

@@ -1,9 +1,11 @@
 using Alerts.Core.Options;
+using Alerts.Notifier.Decide;
+using Alerts.Notifier.Mail;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Alerts.Core.Tests;
+namespace Alerts.Notifier.Tests;
 
 /// <summary>Configured keys and values compared with the options classes before binding: what the operator is told.</summary>
 public class SettingsShapeTests
