@@ -1,12 +1,14 @@
 using Alerts.Core.Data;
 using Hangfire;
 using Hangfire.AspNetCore;
+using Hangfire.Logging;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Alerts.Notifier.Jobs;
@@ -32,11 +34,38 @@ public static class NotifierJobs
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(shared.ConnectionString, options), options);
         });
         services.TryAddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire(c => c
+        services.AddHangfire((sp, c) => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HostLogProvider(new AspNetCoreLogProvider(sp.GetRequiredService<ILoggerFactory>()))));
         return services;
+    }
+
+    /// <summary>
+    /// Hangfire's log provider is process-wide: with several hosts in one process the last configured wins, and its
+    /// logger factory may be disposed while another host still asks for loggers; that host then logs nothing.
+    /// </summary>
+    private sealed class HostLogProvider(AspNetCoreLogProvider inner) : ILogProvider
+    {
+        public ILog GetLogger(string name)
+        {
+            try
+            {
+                return inner.GetLogger(name);
+            }
+            catch (ObjectDisposedException)
+            {
+                return Silent.Instance;
+            }
+        }
+
+        private sealed class Silent : ILog
+        {
+            public static readonly Silent Instance = new();
+
+            public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
+        }
     }
 
     /// <summary>Hangfire's server and the notifier's recurring sweep on the storage <see cref="AddJobStorage"/> chose.</summary>
