@@ -8,7 +8,7 @@ namespace Alerts.Dashboard;
 /// <summary>
 /// A Content-Security-Policy on every Dashboard page: scripts and styles only from this response's nonce (an injected
 /// tag has none), no plugins, no framing, forms and fetches to this origin only. The third-party pages (the API reference
-/// and the jobs dashboard) bring their own inline code and get the framing rule only.
+/// and the jobs dashboard) bring their own inline code and get no policy; like every response, they refuse framing.
 /// </summary>
 public static class SecurityHeaders
 {
@@ -26,9 +26,11 @@ public static class SecurityHeaders
     {
         app.Use((context, next) =>
         {
+            // Only pages run code: the APIs, ingestion included, spend nothing here (every response is already DENY to framing).
+            if (!ErrorPages.IsPage(context)) return next(context);
             var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)); // hex: the same in the header and in HTML, which would encode a base64 "+"
             context.Items[NonceKey] = nonce;
-            var policy = ErrorPages.IsPage(context) ? PagePolicy(nonce) : "frame-ancestors 'none'";
+            var policy = PagePolicy(nonce);
             // Set as the response starts: an error handler clears the headers set before it.
             context.Response.OnStarting(() =>
             {
