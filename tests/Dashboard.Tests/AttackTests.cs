@@ -138,32 +138,63 @@ public sealed partial class AttackTests(Browser browser) : IClassFixture<Browser
     }
 
     [Fact]
-    public async Task BurstOf41Logins_TestsAtMostFivePasswords_AndThrottlesTheAddress()
+    public async Task BurstOf41WrongGuesses_TestsFivePasswords_ThrottlesTheAddress_AndLocksOutEvenTheRightPassword()
     {
         var hasher = new CountingHasher();
         await using var app = await AlertsTestApp.StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<IPasswordHasher<User>>(hasher)));
         await DashboardSession.CreateUserAsync(app);
         const int attempts = 41;
-        var right = Random.Shared.Next(attempts);
         var forms = new List<(HttpClient Client, FormUrlEncodedContent Form)>();
         for (var n = 0; n < attempts; n++)
         {
             var client = DashboardSession.CookieClient(app);
-            var token = AntiforgeryField().Match(await client.GetStringAsync("/login")).Groups[1].Value;
-            forms.Add((client, new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["Email"] = DashboardSession.Email,
-                ["Password"] = n == right ? DashboardSession.Password : $"guess number {n}",
-                ["__RequestVerificationToken"] = token,
-            })));
+            forms.Add((client, await LoginFormAsync(client, $"guess number {n}")));
         }
         var verifiedBefore = hasher.Verified;
 
         var responses = await Task.WhenAll(forms.Select(f => f.Client.PostAsync("/login", f.Form)));
 
-        Assert.InRange(hasher.Verified - verifiedBefore, 1, UserAccounts.MaxFailedLogins);
+        // Twenty reach the account (the rest are throttled); the fifth counted locks it, so five passwords are tested.
         Assert.Equal(attempts - DashboardExtensions.LoginAttemptsPerMinute, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
+        Assert.Equal(UserAccounts.MaxFailedLogins, hasher.Verified - verifiedBefore);
+        var accounts = app.Services.GetRequiredService<UserAccounts>();
+        Assert.Null(await accounts.VerifyAsync(DashboardSession.Email, DashboardSession.Password, CancellationToken.None));
+        Assert.Equal(UserAccounts.MaxFailedLogins, hasher.Verified - verifiedBefore);
         foreach (var (client, _) in forms) client.Dispose();
+    }
+
+    [Fact]
+    public async Task RightPassword_TestedWhileGuessesLockTheAccount_SignsIn_ButDoesNotLiftTheLockout()
+    {
+        var hasher = new CountingHasher { HoldWhileTesting = DashboardSession.Password };
+        await using var app = await AlertsTestApp.StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<IPasswordHasher<User>>(hasher)));
+        await DashboardSession.CreateUserAsync(app);
+        using var owner = DashboardSession.CookieClient(app);
+        using var guesser = DashboardSession.CookieClient(app);
+
+        var ownersLogin = owner.PostAsync("/login", await LoginFormAsync(owner, DashboardSession.Password));
+        await Wait.UntilAsync(() => Task.FromResult(hasher.Holding), TimeSpan.FromSeconds(10), "the owner's password under test");
+        for (var n = 1; n < UserAccounts.MaxFailedLogins; n++) // with the owner's attempt, these make the count that locks
+            await guesser.PostAsync("/login", await LoginFormAsync(guesser, $"guess number {n}"));
+        hasher.Release();
+        await ownersLogin;
+        var testedBeforeTheNextGuess = hasher.Verified;
+        await guesser.PostAsync("/login", await LoginFormAsync(guesser, "one guess too many"));
+
+        Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync("/api/v1/incidents")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await guesser.GetAsync("/api/v1/incidents")).StatusCode);
+        Assert.Equal(testedBeforeTheNextGuess, hasher.Verified);
+    }
+
+    private static async Task<FormUrlEncodedContent> LoginFormAsync(HttpClient client, string password)
+    {
+        var token = AntiforgeryField().Match(await client.GetStringAsync("/login")).Groups[1].Value;
+        return new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = DashboardSession.Email,
+            ["Password"] = password,
+            ["__RequestVerificationToken"] = token,
+        });
     }
 
     [Fact]
@@ -316,15 +347,29 @@ public sealed partial class AttackTests(Browser browser) : IClassFixture<Browser
     private sealed class CountingHasher : IPasswordHasher<User>
     {
         private readonly PasswordHasher<User> _inner = new();
+        private readonly ManualResetEventSlim _released = new();
         private int _verified;
+        private volatile bool _holding;
 
         public int Verified => Volatile.Read(ref _verified);
+
+        /// <summary>A password whose test waits for <see cref="Release"/>, to put a login in flight.</summary>
+        public string? HoldWhileTesting { get; init; }
+
+        public bool Holding => _holding;
+
+        public void Release() => _released.Set();
 
         public string HashPassword(User user, string password) => _inner.HashPassword(user, password);
 
         public PasswordVerificationResult VerifyHashedPassword(User user, string hashedPassword, string providedPassword)
         {
             Interlocked.Increment(ref _verified);
+            if (providedPassword == HoldWhileTesting)
+            {
+                _holding = true;
+                if (!_released.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("The held password test was never released.");
+            }
             return _inner.VerifyHashedPassword(user, hashedPassword, providedPassword);
         }
     }

@@ -107,7 +107,8 @@ public sealed class UserAccounts(IDbContextFactory<AlertsDbContext> factory, IPa
             return null;
         }
         if (hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed) return null;
-        await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s
+        // Clears the count only while unlocked: a lockout that guesses set while this password was being tested stays.
+        await db.Users.Where(u => u.Id == user.Id && (u.LockoutEnd == null || u.LockoutEnd <= now)).ExecuteUpdateAsync(s => s
             .SetProperty(u => u.FailedLoginCount, 0).SetProperty(u => u.LockoutEnd, (DateTime?)null), ct);
         return user;
     }
