@@ -44,7 +44,16 @@ internal sealed class SentryEvent
 
     [JsonConverter(typeof(SentryStringListConverter))]
     public List<string>? Fingerprint { get; set; }
+
+    public string? Transaction { get; set; }
+
+    /// <summary>Only <c>runtime</c> and <c>os</c> are read (any shape: an odd context never fails the event); the rest is skipped.</summary>
+    public JsonElement? Contexts { get; set; }
+
+    [JsonConverter(typeof(SentryStringMapConverter))]
+    public Dictionary<string, string>? Modules { get; set; }
 }
+
 
 /// <summary><c>message</c> (a string, or an object) and <c>logentry</c>: a template, its params, the formatted text.</summary>
 internal sealed class SentryMessage
@@ -67,6 +76,9 @@ internal sealed class SentryMechanism
 {
     /// <summary>The SDK made the exception up to carry a stack trace for a message: nothing was raised.</summary>
     public bool? Synthetic { get; set; }
+
+    /// <summary>Where the SDK found this exception on its parent: <c>__cause__</c>, <c>__context__</c> (Python), <c>InnerException</c> (.NET).</summary>
+    public string? Source { get; set; }
 }
 
 internal sealed class SentryStacktrace

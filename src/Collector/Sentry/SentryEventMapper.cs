@@ -48,6 +48,9 @@ internal static partial class SentryEventMapper
         // Node's SDK wraps a captured message in a synthetic exception: it is still a message, grouped by its text.
         var raised = e.Exception?.Where(x => x.Mechanism?.Synthetic != true).ToList();
         var exceptions = raised is { Count: > 0 } ? raised.Select(MapException).ToList() : null;
+        // Each exception's mechanism says how it hangs off the one after it (its parent); Alerts keeps that on the cause.
+        for (var i = 0; exceptions is not null && i < exceptions.Count - 1; i++)
+            exceptions[i].Chaining = ChainingOf(raised![i].Mechanism?.Source);
         var (message, template) = MessageOf(e.Logentry ?? e.Message);
         message ??= e.Exception?.FirstOrDefault(x => x.Mechanism?.Synthetic == true)?.Value is { Length: > 0 } synthetic ? Cut(synthetic, MaxText) : null;
         return new EventPayload
@@ -68,7 +71,42 @@ internal static partial class SentryEventMapper
             Tags = TagsOf(e.Tags),
             User = UserOf(e.User, clientAddress),
             Fingerprint = FingerprintOf(e.Fingerprint),
+            Transaction = Cut(e.Transaction, MaxTagValue),
+            Runtime = NamedVersion(e.Contexts, "runtime"),
+            Os = NamedVersion(e.Contexts, "os"),
+            Modules = ModulesOf(e.Modules),
         };
+    }
+
+    public const int MaxModules = 500;
+
+    private static readonly string[] NameAndVersion = ["name", "version"];
+
+    /// <summary>Sentry's chained-exception sources: Python's <c>__cause__</c>/<c>__context__</c>, .NET's inner exception.</summary>
+    internal static ExceptionChaining ChainingOf(string? source) => source switch
+    {
+        "__cause__" or "InnerException" => ExceptionChaining.Cause,
+        "__context__" => ExceptionChaining.Context,
+        _ => ExceptionChaining.Unknown,
+    };
+
+    /// <summary>"CPython 3.11.2" from a context such as <c>{"name": "CPython", "version": "3.11.2"}</c>.</summary>
+    private static string? NamedVersion(JsonElement? contexts, string key)
+    {
+        if (contexts is not { ValueKind: JsonValueKind.Object } all || !all.TryGetProperty(key, out var c) || c.ValueKind != JsonValueKind.Object)
+            return null;
+        var parts = NameAndVersion
+            .Select(p => c.TryGetProperty(p, out var v) && v.ValueKind is JsonValueKind.String or JsonValueKind.Number ? v.ToString() : null)
+            .Where(p => !string.IsNullOrWhiteSpace(p));
+        var text = string.Join(' ', parts);
+        return text.Length == 0 ? null : Cut(text, MaxTagValue);
+    }
+
+    private static Dictionary<string, string>? ModulesOf(Dictionary<string, string>? modules)
+    {
+        if (modules is not { Count: > 0 }) return null;
+        return modules.OrderBy(m => m.Key, StringComparer.OrdinalIgnoreCase).Take(MaxModules)
+            .ToDictionary(m => Cut(m.Key, MaxTagValue)!, m => Cut(m.Value, MaxTagValue)!, StringComparer.Ordinal);
     }
 
     private static ExceptionInfo MapException(SentryException x) => new()
