@@ -5,7 +5,6 @@ using Alerts.Core.Messaging;
 using Alerts.Core.Observability;
 using Alerts.Core.Options;
 using Alerts.Dashboard;
-using Alerts.Dashboard.Accounts;
 using Alerts.Notifier;
 using Alerts.Notifier.Jobs;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -87,9 +86,12 @@ public static class AlertsApp
     /// <summary>What this process will not do for want of a setting, said once at start-up.</summary>
     public static IEnumerable<string> StartupWarnings(IServiceProvider services, Roles roles)
     {
+        var alerts = services.GetRequiredService<IOptions<AlertsOptions>>().Value;
         if (roles.HasFlag(Roles.Notifier))
-            foreach (var warning in services.GetRequiredService<IOptions<AlertsOptions>>().Value.UnmailedWarnings())
+            foreach (var warning in alerts.UnmailedWarnings())
                 yield return warning;
+        if ((roles.HasFlag(Roles.Notifier) || roles.HasFlag(Roles.Dashboard)) && alerts.MissingBaseUrlNotice is { } notice)
+            yield return notice;
         if (roles.HasFlag(Roles.Dashboard) && !services.GetRequiredService<IOptions<KeyRingOptions>>().Value.ProtectsKeys)
             yield return $"The Dashboard's key ring (the keys that sign login cookies) is stored unencrypted in the database: set "
                 + $"{KeyRingOptions.SectionName}:CertificateFile to an RSA certificate to encrypt it (deploy/README.md, \"What to keep secret\").";

@@ -1,6 +1,5 @@
 using Alerts.Collector;
 using Alerts.Core.Options;
-using Alerts.Dashboard.Accounts;
 using Alerts.Notifier;
 using Microsoft.Extensions.Options;
 using Alerts.Notifier.Mail;
