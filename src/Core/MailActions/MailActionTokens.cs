@@ -75,7 +75,10 @@ public sealed class MailActionTokens(IDataProtectionProvider provider, TimeProvi
         byte[] payload;
         try
         {
-            payload = _protector.Unprotect(Base64Url.DecodeFromChars(token));
+            var bytes = Base64Url.DecodeFromChars(token);
+            // One spelling per token: base64's spare low bits in the last character would let a changed link still work.
+            if (!string.Equals(Base64Url.EncodeToString(bytes), token, StringComparison.Ordinal)) return (null, MailTokenProblem.Invalid);
+            payload = _protector.Unprotect(bytes);
         }
         catch (Exception ex) when (ex is CryptographicException or FormatException)
         {
