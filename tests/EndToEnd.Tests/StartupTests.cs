@@ -160,7 +160,7 @@ public sealed class StartupTests(ITestOutputHelper output)
         await using var alerts = new AlertsProcess(output.WriteLine);
         await alerts.StartServeAsync(E2eSettings.Smtp(FreePort.Next()));
 
-        await Wait.UntilAsync(() => Task.FromResult(alerts.ServeOutput.Contains("key ring (the keys that sign login cookies) is stored unencrypted", StringComparison.Ordinal)),
+        await Wait.UntilAsync(() => Task.FromResult(alerts.ServeOutput.Contains("key ring (the keys that sign login cookies and mail action links) is stored unencrypted", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(10), "the start-up line about the key ring");
         Assert.DoesNotContain("No XML encryptor configured", alerts.ServeOutput, StringComparison.Ordinal);
     }
