@@ -13,13 +13,17 @@ public static class AutoResolveRule
 {
     public static AutoResolveVerdict Decide(string target, IReadOnlyCollection<string> referrers, CrawlFacts facts)
     {
-        if (!Uri.TryCreate(target, UriKind.Absolute, out var url)) return AutoResolveVerdict.Keep;
+        if (!IsHttp(target, out var url)) return AutoResolveVerdict.Keep;
         if (facts.Targets.TryGetValue(url.AbsoluteUri, out var state))
             return state == TargetState.Ok ? AutoResolveVerdict.WorksAgain : AutoResolveVerdict.Keep;
         var pages = referrers.Where(r => r.Length > 0).ToList();
         if (pages.Count == 0) return AutoResolveVerdict.Keep;
-        return pages.All(r => Uri.TryCreate(r, UriKind.Absolute, out var page) && facts.CrawledPages.Contains(page.AbsoluteUri))
+        return pages.All(r => IsHttp(r, out var page) && facts.CrawledPages.Contains(page.AbsoluteUri))
             ? AutoResolveVerdict.NoLongerLinked
             : AutoResolveVerdict.Keep;
     }
+
+    // "/old" is an absolute file: URI on Unix; only http(s) URLs are what a crawl can have seen.
+    private static bool IsHttp(string text, out Uri url) =>
+        Uri.TryCreate(text, UriKind.Absolute, out url!) && url.Scheme is "http" or "https";
 }

@@ -44,6 +44,7 @@ public static class AlertsCli
             AccountCommands.Tokens(),
             ProjectCommands.Create(),
             IncidentCommands.Create(),
+            CrawlCommands.Create(),
         };
         root.Options.Add(Settings);
         return root;

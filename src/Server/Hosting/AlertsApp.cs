@@ -6,6 +6,7 @@ using Alerts.Core.Observability;
 using Alerts.Core.Options;
 using Alerts.Dashboard;
 using Alerts.Notifier;
+using Alerts.Notifier.Crawler;
 using Alerts.Notifier.Jobs;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -80,6 +81,7 @@ public static class AlertsApp
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.AddAlertsCore();
         builder.Services.AddMailSender();
+        builder.Services.AddCrawlRunner();
         builder.AddDashboardAccounts();
         return builder.Build();
     }

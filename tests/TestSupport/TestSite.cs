@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Alerts.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 
-namespace Alerts.Notifier.Tests.Crawler;
+namespace Alerts.TestSupport;
 
 /// <summary>
 /// A site for the crawler, served by Kestrel's static files from a temp folder (ETag, Last-Modified, 304 as a real
