@@ -34,6 +34,21 @@ public sealed class AlertsOptions
 
     public List<ProjectOptions> Projects { get; set; } = [];
 
+    /// <summary>Sites the link crawler checks for dead links (see <see cref="SiteOptions"/>).</summary>
+    public List<SiteOptions> Sites { get; set; } = [];
+
+    /// <summary>
+    /// Django's INTERNAL_IPS: an error whose request came from one of these addresses says "(internal IP)" in its
+    /// subject, any other request "(EXTERNAL IP)", as Django's AdminEmailHandler does.
+    /// </summary>
+    public List<string> InternalIps { get; set; } = [];
+
+    /// <summary>
+    /// The lowest level mailed to ADMINS (AdminEmailHandler's level: <c>error</c>); incidents below it (a captured warning)
+    /// are recorded and shown, not mailed. One of debug, info, warning, error, fatal.
+    /// </summary>
+    public string MailLevel { get; set; } = EventLevels.Error;
+
     /// <summary>
     /// The address users reach this service at (Dashboard and collector, e.g. <c>https://alerts.example.com</c>): links
     /// in mails, the signed action links, and the DSNs printed; empty leaves links and actions out of mails.
@@ -74,8 +89,12 @@ public sealed class AlertsOptions
         foreach (var e in ValidatePatterns(o.ScannerNoise.ProbeUrls ?? [], "Alerts:ScannerNoise:ProbeUrls")) yield return e;
         if (o.BrokenLinkDigestMinutes is < 0 or > 1440)
             yield return "Alerts:BrokenLinkDigestMinutes must be between 0 (off: a mail per broken link) and 1440 (a day).";
+        if (!EventLevels.IsKnown(o.MailLevel))
+            yield return $"Alerts:MailLevel '{o.MailLevel}' is not a level: use one of {string.Join(", ", EventLevels.All)}.";
         if (BaseUrlError(o.BaseUrl, "Alerts:BaseUrl") is { } baseUrl) yield return baseUrl;
         if (BaseUrlError(o.DashboardUrl, "Alerts:DashboardUrl") is { } dashboardUrl) yield return dashboardUrl;
+
+        foreach (var e in SiteOptions.Validate(o.Sites)) yield return e;
 
         var ids = new HashSet<long>();
         var keys = new HashSet<string>(StringComparer.Ordinal);
