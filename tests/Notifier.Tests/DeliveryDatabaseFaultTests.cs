@@ -57,6 +57,8 @@ public sealed class DeliveryDatabaseFaultTests : IAsyncLifetime
         services.AddNotifierSql();
         services.AddSingleton<ISelfMonitorHandoff, NoHandoff>(); // no bus here: self-monitoring events stay stored
         services.AddSingleton<SelfMonitor>();
+        services.AddSingleton<ProjectNameStore>();
+        services.AddSingleton<IncidentMailContext>(); // no key ring here: mails carry no action links
         services.AddSingleton<NotificationDelivery>();
         _services = services.BuildServiceProvider();
 
