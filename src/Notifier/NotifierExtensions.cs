@@ -47,6 +47,8 @@ public static class NotifierExtensions
         services.AddNotifierSql();
         services.TryAddSingleton<IgnoreRuleStore>();
         services.TryAddSingleton<ProjectRecipientStore>();
+        services.TryAddSingleton<ProjectNameStore>();
+        services.TryAddSingleton<IncidentMailContext>();
         services.AddSingleton<BrokenLinkRuleSets>();
         services.AddSingleton<IncidentGrouper>();
         services.AddSingleton<OccurrenceDecider>();
@@ -75,6 +77,7 @@ public static class NotifierExtensions
         // A notifier groups its own failures in process (see GroupHere); registered first, so self-monitoring keeps it.
         builder.Services.AddSingleton<ISelfMonitorHandoff, GroupHere>();
         builder.AddSelfMonitoring();
+        builder.AddAlertsKeyRing(); // signs the action links in mails
         builder.Services.AddEventPipeline();
         builder.Services.AddSingleton<NotificationDelivery>();
         builder.Services.AddSingleton<FollowUpMails>();

@@ -17,6 +17,11 @@ public enum NotificationReason
     HeldBack = 5,
     StormSummary = 6,
     BrokenLinkDigest = 7,
+    /// <summary>
+    /// Not a mail: a recipient acted on the incident from a mail's signed link (or List-Unsubscribe), kept in the
+    /// incident's log beside its mails; never sent.
+    /// </summary>
+    ActionFromMail = 10,
 }
 
 /// <summary>Why a recorded notification is not mailed on its own; None for one that is.</summary>
@@ -29,4 +34,6 @@ public enum NotificationHold
     InDigest = 3,
     /// <summary>The project cap held it back; the storm summary lists it.</summary>
     ProjectCap = 4,
+    /// <summary>Its level is below <c>Alerts:MailLevel</c> (AdminEmailHandler's level): recorded and shown, not mailed.</summary>
+    BelowMailLevel = 5,
 }

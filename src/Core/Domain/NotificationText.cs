@@ -35,6 +35,7 @@ public static class NotificationText
         NotificationReason.HeldBack => "held back",
         NotificationReason.StormSummary => "storm summary",
         NotificationReason.BrokenLinkDigest => "broken-link digest",
+        NotificationReason.ActionFromMail => "action from mail",
         _ => "unknown",
     };
 
@@ -43,6 +44,7 @@ public static class NotificationText
         NotificationHold.BrokenLinkMailOff => "broken-link mail is off (SendBrokenLinkEmails)",
         NotificationHold.NoRecipients => $"no {RecipientGroup(h.Kind)} configured",
         NotificationHold.InDigest => "in digest",
+        NotificationHold.BelowMailLevel => "below the mail level (MailLevel)",
         NotificationHold.ProjectCap => string.Create(CultureInfo.InvariantCulture, $"project cap reached ({h.Cap} mails in {h.CapWindowMinutes} min)"),
         _ => "",
     };

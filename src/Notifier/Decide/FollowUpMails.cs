@@ -17,7 +17,8 @@ public sealed class FollowUpMails(
     IOptionsMonitor<AlertsOptions> settings,
     IOptionsMonitor<AlertPolicyOptions> policy,
     TimeProvider clock,
-    ProjectRecipientStore recipientStore)
+    ProjectRecipientStore recipientStore,
+    IncidentMailContext mailContext)
 {
     private const int Batch = 100;
     private const int MaxListed = 500;
@@ -54,12 +55,12 @@ public sealed class FollowUpMails(
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var mailsInWindow = new ProjectMailCounter(db, p, now);
             var decision = await mailsInWindow.DecideAsync(incident.ProjectId, mails => AlertPolicy.Decide(AlertContexts.For(
-                incident, incident.ReportedCount, now, payload.Environment, mails, options, recipientsFor(incident.ProjectId), Trigger.Sweep), p), ct);
+                incident, incident.ReportedCount, now, payload, mails, options, recipientsFor(incident.ProjectId), Trigger.Sweep), p), ct);
             // Conditional on the clock we read: when two notifiers sweep, one decides and the other moves on.
             if (!await IncidentState.ApplyAsync(db, incident, decision, now, incident.LastNotifiedAt, ct)) continue;
             if (decision.Record)
             {
-                var notification = AlertNotifications.For(incident, latest?.Id ?? "", payload, decision, options, now);
+                var notification = AlertNotifications.For(incident, latest?.Id ?? "", payload, decision, options, now, await mailContext.ForAsync(incident, ct));
                 db.Notifications.Add(notification);
                 await db.SaveChangesAsync(ct);
                 if (decision.Send) queued.Add(notification.Id);

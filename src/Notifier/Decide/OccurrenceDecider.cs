@@ -2,6 +2,7 @@ using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Options;
 using Alerts.Notifier.Grouping;
+using Alerts.Notifier.Mail;
 using Microsoft.Extensions.Options;
 
 namespace Alerts.Notifier.Decide;
@@ -14,6 +15,7 @@ public sealed class OccurrenceDecider(
     IOptionsMonitor<AlertsOptions> settings,
     IOptionsMonitor<AlertPolicyOptions> policy,
     ProjectRecipientStore recipientStore,
+    IncidentMailContext mailContext,
     TimeProvider clock)
 {
     internal async Task<List<Notification>> DecideAsync(AlertsDbContext db, IReadOnlyList<GroupedIncident> grouped, CancellationToken ct)
@@ -29,29 +31,29 @@ public sealed class OccurrenceDecider(
             var incident = g.Incident;
             var recipients = recipientsFor(incident.ProjectId);
             if (g.NewHoldRule && incident.Status != IncidentStatus.Ignored)
-                notifications.Add(HeldBack(incident, g.LatestHeldBack!, options, recipients, now));
+                notifications.Add(HeldBack(incident, g.LatestHeldBack!, options, recipients, now, await mailContext.ForAsync(incident, ct)));
             // Only reported occurrences count for the policy: a link a scanner probed first is still news when a visitor follows it.
             if (g.LatestReported is not { } latest) continue;
             // The state comes from the upsert, which holds the incident's row lock until commit:
             // a first occurrence or a regression is seen by exactly one transaction.
             var decision = await mailsInWindow.DecideAsync(incident.ProjectId, mails => AlertPolicy.Decide(AlertContexts.For(
-                incident, incident.ReportedCount - g.Reported.Count, now, latest.Read.Environment, mails, options, recipients), p), ct);
+                incident, incident.ReportedCount - g.Reported.Count, now, latest.Read, mails, options, recipients), p), ct);
             // Noise is mailed only when Alerts:ScannerNoise:Mail asks for it, and then the mail says what it is.
             if (latest.Verdict.Class == BrokenLinkClass.Noise && decision.Record)
                 decision = decision with { Detail = latest.Verdict.Description };
             await IncidentState.ApplyAsync(db, incident, decision, now, expectedLastNotifiedAt: null, ct);
             if (!decision.Record) continue;
             if (decision.Send) mailsInWindow.Add(incident.ProjectId);
-            notifications.Add(AlertNotifications.For(incident, latest.Event.Id, latest.Read, decision, options, now));
+            notifications.Add(AlertNotifications.For(incident, latest.Event.Id, latest.Read, decision, options, now, await mailContext.ForAsync(incident, ct)));
         }
         return notifications;
     }
 
     /// <summary>A held-back row in the notification log, written when a rule newly holds the incident back.</summary>
-    private static Notification HeldBack(Incident incident, Occurrence latest, AlertsOptions options, StoredRecipients? stored, DateTime now)
+    private static Notification HeldBack(Incident incident, Occurrence latest, AlertsOptions options, StoredRecipients? stored, DateTime now, MailExtras extras)
     {
         var decision = new AlertDecision(true, false, NotificationReason.HeldBack,
             RecipientRouting.For(incident.Kind, incident.ProjectId, latest.Read.Environment, options, stored), incident.Status) { Detail = incident.IgnoredBy };
-        return AlertNotifications.For(incident, latest.Event.Id, latest.Read, decision, options, now);
+        return AlertNotifications.For(incident, latest.Event.Id, latest.Read, decision, options, now, extras);
     }
 }

@@ -1,6 +1,5 @@
 using Alerts.Collector;
 using Alerts.Core.Options;
-using Alerts.Dashboard.Accounts;
 using Alerts.Notifier;
 using Alerts.Notifier.Crawler;
 using Microsoft.Extensions.Options;
