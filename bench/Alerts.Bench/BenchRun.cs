@@ -40,7 +40,7 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
         return new BenchResults(settings, machine, started, ingestion, list);
     }
 
-    private static async Task<(ChildProcess Process, Uri Address)> StartReferenceAsync()
+    internal static async Task<(ChildProcess Process, Uri Address)> StartReferenceAsync()
     {
         var dll = Path.Combine(RepoPaths.Root, "bench", "Alerts.Bench.Reference", "bin", AlertsProcess.Configuration, "net10.0", "Alerts.Bench.Reference.dll");
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
@@ -256,7 +256,7 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
 
     private static long FileBytes(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
-    private static async Task<long> ScalarAsync(string db, string sql)
+    internal static async Task<long> ScalarAsync(string db, string sql)
     {
         await using var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
         await connection.OpenAsync();
