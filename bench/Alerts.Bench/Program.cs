@@ -1,8 +1,15 @@
 using Alerts.Bench;
 
 // dotnet run -c Release --project bench/Alerts.Bench [-- --seconds 60 --warmup 20 --rounds 3 --mails 20 --incidents 100000]
+// PostgreSQL (started here, durable) as one process or as the scale-out layout; the figures are printed for RESULTS.md:
+// dotnet run -c Release --project bench/Alerts.Bench -- --provider postgres | --layout scale-out [--seconds 30 --warmup 10 --rounds 3]
 // dotnet run -c Release --project bench/Alerts.Bench -- --sentry [--seconds 24 --warmup 10 --rounds 3]: the Sentry SDK section only
 var settings = BenchSettings.Parse(args);
+if (settings.Provider == BenchProvider.Postgres)
+{
+    Console.WriteLine(await new PostgresRun(settings, Console.WriteLine).RunAsync());
+    return;
+}
 var path = Path.Combine(Alerts.TestSupport.RepoPaths.Root, "bench", "RESULTS.md");
 var previous = File.Exists(path) ? await File.ReadAllTextAsync(path) : null;
 if (args.Contains("--sentry"))

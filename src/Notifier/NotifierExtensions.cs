@@ -1,5 +1,6 @@
 using Alerts.Core.Data;
 using Alerts.Core.Options;
+using Alerts.Notifier.Crawler;
 using Alerts.Notifier.Delivery;
 using Alerts.Notifier.Grouping;
 using Alerts.Notifier.Jobs;
@@ -81,6 +82,7 @@ public static class NotifierExtensions
         builder.Services.AddScoped<NotifierSweepJob>();
         builder.Services.AddScoped<RetentionJob>();
         builder.Services.AddNotifierJobs();
+        builder.Services.AddLinkCrawler();
         return builder;
     }
 
