@@ -4,6 +4,13 @@ using Alerts.Bench;
 // PostgreSQL (started here, durable) as one process or as the scale-out layout; the figures are printed for RESULTS.md:
 // dotnet run -c Release --project bench/Alerts.Bench -- --provider postgres | --layout scale-out [--seconds 30 --warmup 10 --rounds 3]
 // dotnet run -c Release --project bench/Alerts.Bench -- --sentry [--seconds 24 --warmup 10 --rounds 3]: the Sentry SDK section only
+// The inbox's batch in each shape tried on PostgreSQL (per row, multi-row VALUES, unnest, binary COPY):
+// dotnet run -c Release --project bench/Alerts.Bench -- --inbox-shapes
+if (args.Contains("--inbox-shapes"))
+{
+    Console.WriteLine(await new InboxShapes(Console.WriteLine).RunAsync());
+    return;
+}
 var settings = BenchSettings.Parse(args);
 if (settings.Provider == BenchProvider.Postgres)
 {

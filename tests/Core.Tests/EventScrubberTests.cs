@@ -29,15 +29,32 @@ public class EventScrubberTests
         // A substring rule hides innocent names too; Django does the same, and a hidden value beats a leaked one.
         { "passenger", true },
         { "monkey", true },
-        // Django's regex does not name sessions: the session id leaves only through the Cookie header, hidden as a whole.
+        // Django's regex does not name sessions: outside cookies (CookieNames) a session id is not hidden by name.
         { "sessionid", false },
         { "username", false },
         { "email", false },
         { "page", false },
     };
 
+    /// <summary>Cookies: the names above, and every session or CSRF cookie whatever its name's other words.</summary>
+    public static TheoryData<string, bool> CookieNames => new()
+    {
+        { "api_key", true },
+        { "csrftoken", true },
+        { "sessionid", true },
+        { "PHPSESSID", true },
+        { "JSESSIONID", true },
+        { ".AspNetCore.Session", true },
+        { "connect.sid", true },
+        { "XSRF-TOKEN", true },
+        { "csrf", true },
+        { "theme", false },
+        { "consider", false },
+        { "django_language", false },
+    };
+
     [Theory]
-    [MemberData(nameof(Names))]
+    [MemberData(nameof(CookieNames))]
     public void Scrub_CookieName_HidesTheValueOnlyWhenTheNameIsSensitive(string name, bool hidden)
     {
         var e = new EventPayload { Request = new RequestInfo { Cookies = new() { [name] = "value-1" } } };
@@ -58,7 +75,7 @@ public class EventScrubberTests
             """{"request":{"headers":{"Referer":"https://shop.example.com/login?next=/cart&token=[hidden]"}}}"""),
         ["cookies"] = (
             """{"request":{"cookies":{"csrftoken":"c1","sessionid":"s1","theme":"dark"}}}""",
-            """{"request":{"cookies":{"csrftoken":"[hidden]","sessionid":"s1","theme":"dark"}}}"""),
+            """{"request":{"cookies":{"csrftoken":"[hidden]","sessionid":"[hidden]","theme":"dark"}}}"""),
         ["URL query, path and fragment kept"] = (
             """{"request":{"url":"https://shop.example.com/reset/token/17?token=abc&page=2&Password=&flag#top"}}""",
             """{"request":{"url":"https://shop.example.com/reset/token/17?token=[hidden]&page=2&Password=[hidden]&flag#top"}}"""),

@@ -85,7 +85,7 @@ public class AlertMailOverSmtpTests
         Assert.False(mail.Headers.ContainsKey("Bcc"));
         // Folded header lines start with white space: a line that starts with "Bcc:" would be a header of its own.
         Assert.DoesNotMatch(new Regex("^Bcc:", RegexOptions.Multiline | RegexOptions.IgnoreCase), HeaderBlock(mail));
-        Assert.Equal("[Alerts] ERROR: Internal Server Error: /x  Bcc: evil@example.com (ValueError  Bcc: evil@example.com: "
+        Assert.Equal("[Alerts] ERROR (EXTERNAL IP): Internal Server Error: /x  Bcc: evil@example.com (ValueError  Bcc: evil@example.com: "
             + "<script>alert(1)</script>  Bcc: evil@example.com)", mail.Subject);
         Assert.DoesNotContain("<script", mail.Html, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", mail.Html, StringComparison.Ordinal);

@@ -19,12 +19,12 @@ public class AlertMailRendererTests
     {
         var mail = Render(EventKind.Error, SampleEvents.Error());
 
-        Assert.Equal("[Alerts] ERROR: Internal Server Error: /orders/17 (ZeroDivisionError: division by zero)", mail.Subject);
+        Assert.Equal("[Alerts] ERROR (EXTERNAL IP): Internal Server Error: /orders/17 (ZeroDivisionError: division by zero)", mail.Subject);
     }
 
     [Theory]
-    [InlineData("[Django] ", "[Django] ERROR: ")]
-    [InlineData("", "ERROR: ")]
+    [InlineData("[Django] ", "[Django] ERROR (EXTERNAL IP): ")]
+    [InlineData("", "ERROR (EXTERNAL IP): ")]
     public void Render_Error_StartsWithTheConfiguredPrefix(string prefix, string expectedStart)
     {
         var mail = AlertMailRenderer.Render(Incident(EventKind.Error), Parse(SampleEvents.Error()), new AlertsOptions { EmailSubjectPrefix = prefix }, FirstOccurrence);
@@ -72,8 +72,9 @@ public class AlertMailRendererTests
         Assert.Contains("Referrer: https://shop.example.com/orders/", body, StringComparison.Ordinal);
         Assert.Contains("User agent: Mozilla/5.0", body, StringComparison.Ordinal);
         Assert.Contains("IP address: 203.0.113.9", body, StringComparison.Ordinal);
-        Assert.Contains("Environment: production", body, StringComparison.Ordinal);
-        Assert.Contains("Release: 1.4.2", body, StringComparison.Ordinal);
+        Assert.Contains("  Environment = production", body, StringComparison.Ordinal);
+        Assert.Contains("  Release = 1.4.2", body, StringComparison.Ordinal);
+        Assert.Contains("  Server time = ", body, StringComparison.Ordinal);
         // Traceback order: the outer library frame comes before the app frame that raised.
         Assert.True(body.IndexOf("base.py", StringComparison.Ordinal) < body.IndexOf("shop/views.py", StringComparison.Ordinal));
     }
@@ -82,7 +83,7 @@ public class AlertMailRendererTests
     public void Render_ExceptionWithCauses_ShowsTheChainCausesFirst()
     {
         var e = Parse(SampleEvents.Error(type: "ValueError", value: "bad order"));
-        e.Causes = [new ExceptionInfo { Type = "KeyError", Value = "'sku'", Frames = [new FrameInfo { Filename = "shop/cart.py", Function = "lookup", Lineno = 7, InApp = true }] }];
+        e.Causes = [new ExceptionInfo { Type = "KeyError", Value = "'sku'", Chaining = ExceptionChaining.Cause, Frames = [new FrameInfo { Filename = "shop/cart.py", Function = "lookup", Lineno = 7, InApp = true }] }];
 
         var mail = AlertMailRenderer.Render(Incident(EventKind.Error), e, new AlertsOptions(), FirstOccurrence);
 
@@ -91,8 +92,84 @@ public class AlertMailRendererTests
         var raised = mail.TextBody.IndexOf("ValueError: bad order", StringComparison.Ordinal);
         Assert.True(cause >= 0 && cause < link && link < raised, mail.TextBody);
         Assert.Contains("File \"shop/cart.py\", line 7, in lookup", mail.TextBody, StringComparison.Ordinal);
-        Assert.Contains("Caused by", mail.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("Exception chain", mail.HtmlBody, StringComparison.Ordinal);
         Assert.Contains("KeyError", mail.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("The above exception was the direct cause of the following exception:", mail.HtmlBody, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(ExceptionChaining.Context, "During handling of the above exception, another exception occurred:")]
+    [InlineData(ExceptionChaining.Cause, "The above exception was the direct cause of the following exception:")]
+    [InlineData(ExceptionChaining.Unknown, "The above exception led to the following exception:")]
+    public void Render_ChainedException_SaysWhatPythonWouldBetweenTheTwo(ExceptionChaining chaining, string line)
+    {
+        var e = Parse(SampleEvents.Error(type: "LookupError", value: "no stock"));
+        e.Causes = [new ExceptionInfo { Type = "KeyError", Value = "3", Chaining = chaining }];
+
+        var mail = AlertMailRenderer.Render(Incident(EventKind.Error), e, new AlertsOptions(), FirstOccurrence);
+
+        Assert.Contains("KeyError: 3\n\n" + line + "\n\nTraceback (most recent call last):", mail.TextBody.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains(WebUtility.HtmlEncode(line), mail.HtmlBody, StringComparison.Ordinal);
+    }
+
+    /// <summary>Django's AdminEmailHandler subject: level, the request's IP marker, the log line; Alerts adds the exception.</summary>
+    [Theory]
+    [InlineData("/orders/{order_id}/", null, "203.0.113.9", "ERROR (EXTERNAL IP): Internal Server Error: /orders/{order_id}/ (ZeroDivisionError: division by zero)")]
+    [InlineData(null, null, "203.0.113.9", "ERROR (EXTERNAL IP): Internal Server Error: /orders/17/ (ZeroDivisionError: division by zero)")]
+    [InlineData("/orders/{order_id}/", null, "10.0.0.5", "ERROR (internal IP): Internal Server Error: /orders/{order_id}/ (ZeroDivisionError: division by zero)")]
+    [InlineData("/orders/{order_id}/", "Payment failed", "10.0.0.5", "ERROR (internal IP): Payment failed (ZeroDivisionError: division by zero)")]
+    public void ErrorSubject_SdkEventInARequest_ReadsAsDjangosLogLine(string? transaction, string? message, string remoteAddr, string expected)
+    {
+        var e = new EventPayload
+        {
+            Level = "error", Transaction = transaction, Message = message,
+            Exception = new ExceptionInfo { Type = "ZeroDivisionError", Value = "division by zero" },
+            Request = new RequestInfo { Url = "https://shop.example.com/orders/17/", QueryString = "x=1", RemoteAddr = remoteAddr },
+        };
+
+        Assert.Equal(expected, AlertMailRenderer.ErrorSubject(e, ["127.0.0.1", "10.0.0.5"]));
+    }
+
+    [Fact]
+    public void ErrorSubject_NoRequest_HasNoIpMarker() =>
+        Assert.Equal("WARNING: Order export took 31 s", AlertMailRenderer.ErrorSubject(new EventPayload { Level = "warning", Message = "Order export took 31 s" }));
+
+    [Fact]
+    public void Render_SdkEvent_ShowsQueryStringLocalsFormCookiesHeadersUserAndRuntimeInBothParts()
+    {
+        var e = JsonSerializer.Deserialize<EventPayload>("""
+            { "level": "error", "transaction": "/orders/{order_id}/", "runtime": "CPython 3.11.2", "os": "Linux 6.1",
+              "modules": { "django": "3.2.25" },
+              "exception": { "type": "ZeroDivisionError", "value": "division by zero",
+                             "frames": [ { "filename": "shop.py", "function": "order_detail", "lineno": 70, "inApp": true, "vars": { "order_id": "17", "lines": "0" } } ] },
+              "request": { "url": "http://shop.example.com/orders/17/", "queryString": "x=1", "method": "POST",
+                           "cookies": { "theme": "dark" }, "headers": { "Accept-Language": "en-GB" }, "data": { "amount": "12.50" } },
+              "user": { "id": "42", "username": "grace" } }
+            """, JsonSerializerOptions.Web)!;
+
+        var mail = AlertMailRenderer.Render(Incident(EventKind.Error), e, new AlertsOptions(), FirstOccurrence);
+
+        foreach (var part in new[] { mail.TextBody, WebUtility.HtmlDecode(mail.HtmlBody) })
+        {
+            foreach (var shown in new[] { "http://shop.example.com/orders/17/?x=1", "order_id", "lines", "amount", "12.50", "theme", "dark",
+                         "Accept-Language", "en-GB", "grace", "CPython 3.11.2", "Linux 6.1", "django", "3.2.25", "Server time" })
+                Assert.Contains(shown, part, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Render_HugeDetails_AreBoundedPerTableAndValue()
+    {
+        var e = Parse(SampleEvents.Error());
+        e.Request!.Headers = Enumerable.Range(0, 500).ToDictionary(i => $"X-H{i:D3}", _ => new string('v', 5000));
+
+        var mail = AlertMailRenderer.Render(Incident(EventKind.Error), e, new AlertsOptions(), FirstOccurrence);
+
+        Assert.Contains("X-H049", mail.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-H050", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("(450 more not shown)", mail.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('v', EventDetails.MaxValue + 1), mail.TextBody, StringComparison.Ordinal);
+        Assert.True(mail.TextBody.Length < 60_000, $"text part is {mail.TextBody.Length} characters");
     }
 
     [Fact]

@@ -40,6 +40,10 @@ public class AlertPolicyTests
         ["snoozed until 100 occurrences, at 99"] = (Error(98, 99, Now.AddDays(-1), 5, status: IncidentStatus.Snoozed, snoozedUntilCount: 100), false, false, "snoozed", IncidentStatus.Snoozed),
         ["snoozed until 100 occurrences, at 100"] = (Error(99, 100, Now.AddDays(-1), 5, status: IncidentStatus.Snoozed, snoozedUntilCount: 100), true, true, "reached 100 occurrences", IncidentStatus.Open),
         ["first occurrence with no admins"] = (Error(0, 1, to: []), true, false, "no ADMINS configured", IncidentStatus.Open),
+        ["first warning, below the mail level"] = (Error(0, 1) with { BelowMailLevel = true }, true, false, "first occurrence; below the mail level", IncidentStatus.Open),
+        ["warning regression, below the mail level"] = (Error(40, 41, Now.AddDays(-1), 40, status: IncidentStatus.Resolved) with { BelowMailLevel = true }, true, false, "regression; below the mail level", IncidentStatus.Open),
+        ["warning crossing a milestone, below the mail level"] = (Error(9, 10, Now.AddHours(-1), 1) with { BelowMailLevel = true }, true, false, "below the mail level", IncidentStatus.Open),
+        ["ignored warning"] = (Error(5, 6, Now.AddDays(-1), 5, status: IncidentStatus.Ignored) with { BelowMailLevel = true }, false, false, "ignored", IncidentStatus.Ignored),
     };
 
     public static TheoryData<string> Situations => [.. Cases.Keys];
@@ -53,6 +57,8 @@ public class AlertPolicyTests
         ["regression is exempt from the project cap"] = (NotificationReason.Regression, NotificationHold.None),
         ["first occurrence over the project cap is held back"] = (NotificationReason.FirstOccurrence, NotificationHold.ProjectCap),
         ["first occurrence with no admins"] = (NotificationReason.FirstOccurrence, NotificationHold.NoRecipients),
+        ["first warning, below the mail level"] = (NotificationReason.FirstOccurrence, NotificationHold.BelowMailLevel),
+        ["warning regression, below the mail level"] = (NotificationReason.Regression, NotificationHold.BelowMailLevel),
     };
 
     public static TheoryData<string> TypedSituations => [.. TypedCases.Keys];

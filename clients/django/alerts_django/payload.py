@@ -74,6 +74,8 @@ def error_event(record, options, base_dir=None):
     if record.exc_info and record.exc_info[1] is not None:
         chain = exception_chain(record.exc_info[1])
         mapped = [exception_info(e, request, reporter_filter, base_dir) for e in chain]
+        for i, mapped_cause in enumerate(mapped[:-1]):
+            mapped_cause["chaining"] = chaining(chain[i], chain[i + 1])
         event["exception"] = mapped[-1]
         if len(mapped) > 1:
             event["causes"] = mapped[:-1]
@@ -92,6 +94,11 @@ def exception_chain(exc_value):
         exc_value = explicit or implicit
     chain.reverse()
     return chain
+
+
+def chaining(cause, raised):
+    """How `raised` came from `cause`, as Python's traceback words it: "cause" (raise ... from) or "context" (while handling)."""
+    return "cause" if raised.__cause__ is cause else "context"
 
 
 def exception_info(exc_value, request, reporter_filter, base_dir):

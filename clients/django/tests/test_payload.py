@@ -114,11 +114,24 @@ class ErrorEventTests(SimpleTestCase):
         cause = event["causes"][0]
         self.assertEqual((cause["type"], cause["module"], cause["value"]), ("ZeroDivisionError", "builtins", "division by zero"))
         self.assertEqual([f["function"] for f in cause["frames"]], ["order_total", "divide"])
+        self.assertEqual(cause["chaining"], "cause")
         self.assertEqual(event["environment"], "test")
         self.assertEqual(event["release"], "1.4.2")
         self.assertEqual(event["serverName"], "web-1")
         self.assertRegex(event["timestamp"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
         json.dumps(event)  # what the transport posts
+
+    def test_implicit_chaining_is_context(self):
+        def restock():
+            try:
+                {}["sku"]
+            except KeyError:
+                raise LookupError("no stock level")
+
+        event = payload.error_event(record_for(raised(restock)), OPTIONS, HERE)
+
+        self.assertEqual(event["causes"][0]["type"], "KeyError")
+        self.assertEqual(event["causes"][0]["chaining"], "context")
 
     def test_frames_carry_file_line_module_and_source(self):
         event = payload.error_event(record_for(raised(divide, 1, 0)), OPTIONS, HERE)

@@ -85,6 +85,10 @@ internal static partial class SentryEventMapper
         private SentryMessage? _message, _logentry;
         private List<ExceptionInfo>? _exceptions;
         private List<bool>? _synthetic;
+        private List<string?>? _sources;
+        private string? _transaction;
+        private string? _runtime, _os;
+        private Dictionary<string, string>? _modules;
         private RequestInfo? _request;
         private Dictionary<string, string>? _tags;
         private Dictionary<string, JsonElement>? _user;
@@ -114,6 +118,9 @@ internal static partial class SentryEventMapper
                 else if (Is("tags"u8)) { Advance(); _tags = ReadStringMap(); }
                 else if (Is("user"u8)) { Advance(); _user = ReadElements(); }
                 else if (Is("fingerprint"u8)) { Advance(); _fingerprint = ReadTextList(); }
+                else if (Is("transaction"u8)) { Advance(); _transaction = Text(); }
+                else if (Is("contexts"u8)) { Advance(); ReadContexts(); }
+                else if (Is("modules"u8)) { Advance(); _modules = ReadStringMap(); }
                 else { Advance(); _r.Skip(); }
             }
             // Anything after the event's object is not JSON the event may carry.
@@ -124,12 +131,16 @@ internal static partial class SentryEventMapper
         {
             // Node's SDK wraps a captured message in a synthetic exception: it is still a message, grouped by its text.
             List<ExceptionInfo>? raised = null;
+            List<string?>? sources = null;
             string? syntheticValue = null;
             for (var i = 0; i < (_exceptions?.Count ?? 0); i++)
             {
-                if (!_synthetic![i]) (raised ??= []).Add(_exceptions![i]);
+                if (!_synthetic![i]) { (raised ??= []).Add(_exceptions![i]); (sources ??= []).Add(_sources![i]); }
                 else syntheticValue ??= _exceptions![i].Value ?? "";
             }
+            // Each exception's mechanism says how it hangs off the one after it (its parent); Alerts keeps that on the cause.
+            for (var i = 0; raised is not null && i < raised.Count - 1; i++)
+                raised[i].Chaining = ChainingOf(sources![i]);
             var (message, template) = MessageOf(_logentry ?? _message);
             message ??= syntheticValue is { Length: > 0 } ? syntheticValue : null;
             return new EventPayload
@@ -150,6 +161,10 @@ internal static partial class SentryEventMapper
                 Tags = TagsOf(_tags),
                 User = UserOf(_user, clientAddress),
                 Fingerprint = FingerprintOf(_fingerprint),
+                Transaction = Cut(_transaction, MaxTagValue),
+                Runtime = _runtime,
+                Os = _os,
+                Modules = ModulesOf(_modules),
             };
         }
 
@@ -159,7 +174,7 @@ internal static partial class SentryEventMapper
             switch (_r.TokenType)
             {
                 case JsonTokenType.Null:
-                    (_exceptions, _synthetic) = (null, null);
+                    (_exceptions, _synthetic, _sources) = (null, null, null);
                     break;
                 case JsonTokenType.StartArray:
                     ReadExceptionList();
@@ -173,11 +188,11 @@ internal static partial class SentryEventMapper
                         if (values && _r.TokenType == JsonTokenType.StartArray) { ReadExceptionList(); found = true; }
                         else _r.Skip();
                     }
-                    if (!found) (_exceptions, _synthetic) = (null, null);
+                    if (!found) (_exceptions, _synthetic, _sources) = (null, null, null);
                     break;
                 default:
                     _r.Skip();
-                    (_exceptions, _synthetic) = (null, null);
+                    (_exceptions, _synthetic, _sources) = (null, null, null);
                     break;
             }
         }
@@ -186,20 +201,21 @@ internal static partial class SentryEventMapper
         {
             _exceptions = [];
             _synthetic = [];
+            _sources = [];
             while (_r.Read() && _r.TokenType != JsonTokenType.EndArray)
             {
                 if (_r.TokenType == JsonTokenType.Null) continue;
                 Expect(JsonTokenType.StartObject);
                 string? type = null, value = null, module = null;
                 List<FrameInfo>? frames = null;
-                var synthetic = false;
+                var (synthetic, source) = (false, (string?)null);
                 while (NextProperty())
                 {
                     if (Is("type"u8)) { Advance(); type = String(); }
                     else if (Is("value"u8)) { Advance(); value = String(); }
                     else if (Is("module"u8)) { Advance(); module = String(); }
                     else if (Is("stacktrace"u8)) { Advance(); frames = ReadStacktrace(); }
-                    else if (Is("mechanism"u8)) { Advance(); synthetic = ReadSynthetic(); }
+                    else if (Is("mechanism"u8)) { Advance(); (synthetic, source) = ReadMechanism(); }
                     else { Advance(); _r.Skip(); }
                 }
                 if (frames is { Count: > MaxFrames }) frames.RemoveRange(0, frames.Count - MaxFrames); // the frames nearest the error
@@ -213,23 +229,61 @@ internal static partial class SentryEventMapper
                     Frames = frames is { Count: > 0 } ? frames : null,
                 });
                 _synthetic.Add(synthetic);
+                _sources.Add(source);
             }
         }
 
-        /// <summary>The mechanism's <c>synthetic</c>: the SDK made the exception up to carry a stack trace for a message.</summary>
-        private bool ReadSynthetic()
+        /// <summary>
+        /// The mechanism's <c>synthetic</c> (the SDK made the exception up to carry a stack trace for a message) and its
+        /// <c>source</c> (where the SDK found it on its parent: <c>__cause__</c>, <c>__context__</c>, <c>InnerException</c>).
+        /// </summary>
+        private (bool Synthetic, string? Source) ReadMechanism()
         {
-            if (_r.TokenType == JsonTokenType.Null) return false;
+            if (_r.TokenType == JsonTokenType.Null) return (false, null);
             Expect(JsonTokenType.StartObject);
             bool? synthetic = null;
+            string? source = null;
             while (NextProperty())
             {
-                var isSynthetic = Is("synthetic"u8);
+                if (Is("synthetic"u8)) { Advance(); synthetic = Bool(); }
+                else if (Is("source"u8)) { Advance(); source = Text(); }
+                else { Advance(); _r.Skip(); }
+            }
+            return (synthetic == true, source);
+        }
+
+        /// <summary>Only <c>runtime</c> and <c>os</c> are read, in any shape: an odd context never fails the event.</summary>
+        private void ReadContexts()
+        {
+            if (_r.TokenType != JsonTokenType.StartObject) { _r.Skip(); return; }
+            while (NextProperty())
+            {
+                var (runtime, os) = (Is("runtime"u8), Is("os"u8));
                 Advance();
-                if (isSynthetic) synthetic = Bool();
+                if (runtime) _runtime = ReadNamedVersion();
+                else if (os) _os = ReadNamedVersion();
                 else _r.Skip();
             }
-            return synthetic == true;
+        }
+
+        /// <summary>"CPython 3.11.2" from a context such as <c>{"name": "CPython", "version": "3.11.2"}</c>.</summary>
+        private string? ReadNamedVersion()
+        {
+            if (_r.TokenType != JsonTokenType.StartObject) { _r.Skip(); return null; }
+            string? name = null, version = null;
+            while (NextProperty())
+            {
+                var (isName, isVersion) = (Is("name"u8), Is("version"u8));
+                Advance();
+                if ((isName || isVersion) && _r.TokenType is JsonTokenType.String or JsonTokenType.Number)
+                {
+                    var text = Text();
+                    if (isName) name = text; else version = text;
+                }
+                else _r.Skip();
+            }
+            var named = string.Join(' ', new[] { name, version }.Where(p => !string.IsNullOrWhiteSpace(p)));
+            return named.Length == 0 ? null : Cut(named, MaxTagValue);
         }
 
         private List<FrameInfo>? ReadStacktrace()
@@ -546,6 +600,23 @@ internal static partial class SentryEventMapper
 
         private readonly JsonException Unexpected(string what) =>
             new($"Expected {what} at byte {_r.TokenStartIndex.ToString(CultureInfo.InvariantCulture)}, found {_r.TokenType}.");
+    }
+
+    public const int MaxModules = 500;
+
+    /// <summary>Sentry's chained-exception sources: Python's <c>__cause__</c>/<c>__context__</c>, .NET's inner exception.</summary>
+    internal static ExceptionChaining ChainingOf(string? source) => source switch
+    {
+        "__cause__" or "InnerException" => ExceptionChaining.Cause,
+        "__context__" => ExceptionChaining.Context,
+        _ => ExceptionChaining.Unknown,
+    };
+
+    private static Dictionary<string, string>? ModulesOf(Dictionary<string, string>? modules)
+    {
+        if (modules is not { Count: > 0 }) return null;
+        return modules.OrderBy(m => m.Key, StringComparer.OrdinalIgnoreCase).Take(MaxModules)
+            .ToDictionary(m => Cut(m.Key, MaxTagValue)!, m => Cut(m.Value, MaxTagValue)!, StringComparer.Ordinal);
     }
 
     /// <summary>The text to show and, when it was formatted from one, the template to group by.</summary>

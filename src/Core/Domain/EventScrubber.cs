@@ -17,11 +17,22 @@ public static class EventScrubber
     /// <summary>Django's <c>hidden_settings</c>. A substring rule, so "passenger" and "compass" are hidden too, as in Django.</summary>
     public const string DefaultPattern = "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|COOKIE";
 
+    /// <summary>
+    /// Cookies that carry a login or a form's proof whatever their name's other words: Django's <c>sessionid</c> and
+    /// <c>csrftoken</c>, PHPSESSID, JSESSIONID, Express's <c>connect.sid</c>, Angular's XSRF-TOKEN. Django's own mail
+    /// shows COOKIES unscrubbed; Alerts does not.
+    /// </summary>
+    public const string SessionCookiePattern = @"SESS|CSRF|XSRF|(?:^|[._-])SID$";
+
     /// <summary>Django's <c>cleansed_substitute</c>.</summary>
     public const string Substitute = "********************";
 
     /// <summary>Longest one name match may take; a name whose match times out is treated as sensitive.</summary>
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(50);
+
+    // After MatchTimeout: static fields initialise in order.
+    private static readonly Regex SessionCookieNames = new(SessionCookiePattern,
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout);
 
     private static readonly JsonElement SubstituteElement = JsonElement.Parse("\"" + Substitute + "\"");
 
@@ -53,6 +64,7 @@ public static class EventScrubber
                 r.QueryString = ScrubQuery(query, query.StartsWith('?') ? 1 : 0, query.Length, sensitiveNames);
             ScrubHeaders(r.Headers, sensitiveNames);
             ScrubStrings(r.Cookies, sensitiveNames);
+            ScrubStrings(r.Cookies, SessionCookieNames);
             if (r.Data is { } data) r.Data = ScrubData(data, sensitiveNames);
         }
         foreach (var frame in e.Exception?.Frames ?? [])

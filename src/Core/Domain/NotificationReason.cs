@@ -29,4 +29,6 @@ public enum NotificationHold
     InDigest = 3,
     /// <summary>The project cap held it back; the storm summary lists it.</summary>
     ProjectCap = 4,
+    /// <summary>Its level is below <c>Alerts:MailLevel</c> (AdminEmailHandler's level): recorded and shown, not mailed.</summary>
+    BelowMailLevel = 5,
 }

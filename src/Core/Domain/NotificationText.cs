@@ -43,6 +43,7 @@ public static class NotificationText
         NotificationHold.BrokenLinkMailOff => "broken-link mail is off (SendBrokenLinkEmails)",
         NotificationHold.NoRecipients => $"no {RecipientGroup(h.Kind)} configured",
         NotificationHold.InDigest => "in digest",
+        NotificationHold.BelowMailLevel => "below the mail level (MailLevel)",
         NotificationHold.ProjectCap => string.Create(CultureInfo.InvariantCulture, $"project cap reached ({h.Cap} mails in {h.CapWindowMinutes} min)"),
         _ => "",
     };

@@ -38,6 +38,30 @@ public sealed class EventPayload
     public List<string>? Fingerprint { get; set; }
     public Dictionary<string, string>? Tags { get; set; }
     public Dictionary<string, JsonElement>? User { get; set; }
+
+    /// <summary>The route the SDK names the request by (<c>/orders/{order_id}/</c>), Sentry's <c>transaction</c>.</summary>
+    public string? Transaction { get; set; }
+
+    /// <summary>The language runtime ("CPython 3.11.2"), from Sentry's <c>contexts.runtime</c>.</summary>
+    public string? Runtime { get; set; }
+
+    /// <summary>The operating system ("Linux 6.1.0"), from Sentry's <c>contexts.os</c>.</summary>
+    public string? Os { get; set; }
+
+    /// <summary>Installed packages and their versions (Sentry's <c>modules</c>), bounded on ingestion.</summary>
+    public Dictionary<string, string>? Modules { get; set; }
+}
+
+/// <summary>
+/// How the next exception of a chain came from this one, as Python tells them apart: raised from it
+/// (<c>raise ... from</c>, <c>__cause__</c>; .NET's inner exception) or while handling it (<c>__context__</c>).
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ExceptionChaining>))]
+public enum ExceptionChaining
+{
+    Unknown = 0,
+    Cause = 1,
+    Context = 2,
 }
 
 public sealed class ExceptionInfo
@@ -46,6 +70,9 @@ public sealed class ExceptionInfo
     public string? Value { get; set; }
     public string? Module { get; set; }
     public List<FrameInfo>? Frames { get; set; }
+
+    /// <summary>For a cause: how the exception after it in the chain came from it; Unknown when the client did not say.</summary>
+    public ExceptionChaining? Chaining { get; set; }
 }
 
 public sealed class FrameInfo

@@ -37,6 +37,18 @@ public sealed class AlertsOptions
     /// <summary>Sites the link crawler checks for dead links (see <see cref="SiteOptions"/>).</summary>
     public List<SiteOptions> Sites { get; set; } = [];
 
+    /// <summary>
+    /// Django's INTERNAL_IPS: an error whose request came from one of these addresses says "(internal IP)" in its
+    /// subject, any other request "(EXTERNAL IP)", as Django's AdminEmailHandler does.
+    /// </summary>
+    public List<string> InternalIps { get; set; } = [];
+
+    /// <summary>
+    /// The lowest level mailed to ADMINS (AdminEmailHandler's level: <c>error</c>); incidents below it (a captured warning)
+    /// are recorded and shown, not mailed. One of debug, info, warning, error, fatal.
+    /// </summary>
+    public string MailLevel { get; set; } = EventLevels.Error;
+
     /// <summary>Base URL of the Dashboard, used for links in mails; empty leaves links out.</summary>
     public string? DashboardUrl { get; set; }
 
@@ -62,6 +74,8 @@ public sealed class AlertsOptions
         foreach (var e in ValidatePatterns(o.ScannerNoise.ProbeUrls ?? [], "Alerts:ScannerNoise:ProbeUrls")) yield return e;
         if (o.BrokenLinkDigestMinutes is < 0 or > 1440)
             yield return "Alerts:BrokenLinkDigestMinutes must be between 0 (off: a mail per broken link) and 1440 (a day).";
+        if (!EventLevels.IsKnown(o.MailLevel))
+            yield return $"Alerts:MailLevel '{o.MailLevel}' is not a level: use one of {string.Join(", ", EventLevels.All)}.";
         if (!string.IsNullOrEmpty(o.DashboardUrl) && !Uri.TryCreate(o.DashboardUrl, UriKind.Absolute, out _))
             yield return $"Alerts:DashboardUrl '{o.DashboardUrl}' is not an absolute URL.";
 

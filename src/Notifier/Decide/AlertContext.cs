@@ -7,7 +7,10 @@ namespace Alerts.Notifier.Decide;
 /// <summary>Why the policy is asked: an occurrence was grouped, or the sweep looks at a quiet incident.</summary>
 public enum Trigger { Occurrence, Sweep }
 
-/// <summary>What the policy knows about an incident when deciding; counts are before and after this occurrence.</summary>
+/// <summary>
+/// What the policy knows about an incident when deciding; counts are before and after this occurrence.
+/// <see cref="BelowMailLevel"/>: its latest event is below <c>Alerts:MailLevel</c> (a captured warning).
+/// </summary>
 public sealed record AlertContext(
     EventKind Kind,
     IncidentStatus Status,
@@ -22,4 +25,5 @@ public sealed record AlertContext(
     int ProjectMailsInWindow = 0,
     bool BrokenLinkMailOn = true,
     Trigger Trigger = Trigger.Occurrence,
-    bool BrokenLinkDigest = false);
+    bool BrokenLinkDigest = false,
+    bool BelowMailLevel = false);

@@ -24,6 +24,8 @@ public static class AlertPolicy
 
         var mail = new AlertDecision(true, true, cause, c.Recipients, status) { Count = figure };
         if (c.Kind == EventKind.BrokenLink && !c.BrokenLinkMailOn) return Held(mail with { Recipients = [] }, NotificationHold.BrokenLinkMailOff);
+        // AdminEmailHandler's level: below it an incident is recorded and shown, never mailed.
+        if (c.BelowMailLevel) return Held(mail, NotificationHold.BelowMailLevel);
         if (c.Recipients.Count == 0) return Held(mail, NotificationHold.NoRecipients, new NotificationText.Hold(c.Kind));
         // A digest is one mail per interval, so its links are not counted against the cap one by one.
         if (c.Kind == EventKind.BrokenLink && c.BrokenLinkDigest) return Held(mail, NotificationHold.InDigest);

@@ -54,7 +54,7 @@ public sealed class FollowUpMails(
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var mailsInWindow = new ProjectMailCounter(db, p, now);
             var decision = await mailsInWindow.DecideAsync(incident.ProjectId, mails => AlertPolicy.Decide(AlertContexts.For(
-                incident, incident.ReportedCount, now, payload.Environment, mails, options, recipientsFor(incident.ProjectId), Trigger.Sweep), p), ct);
+                incident, incident.ReportedCount, now, payload, mails, options, recipientsFor(incident.ProjectId), Trigger.Sweep), p), ct);
             // Conditional on the clock we read: when two notifiers sweep, one decides and the other moves on.
             if (!await IncidentState.ApplyAsync(db, incident, decision, now, incident.LastNotifiedAt, ct)) continue;
             if (decision.Record)

@@ -35,7 +35,7 @@ public sealed class OccurrenceDecider(
             // The state comes from the upsert, which holds the incident's row lock until commit:
             // a first occurrence or a regression is seen by exactly one transaction.
             var decision = await mailsInWindow.DecideAsync(incident.ProjectId, mails => AlertPolicy.Decide(AlertContexts.For(
-                incident, incident.ReportedCount - g.Reported.Count, now, latest.Read.Environment, mails, options, recipients), p), ct);
+                incident, incident.ReportedCount - g.Reported.Count, now, latest.Read, mails, options, recipients), p), ct);
             // Noise is mailed only when Alerts:ScannerNoise:Mail asks for it, and then the mail says what it is.
             if (latest.Verdict.Class == BrokenLinkClass.Noise && decision.Record)
                 decision = decision with { Detail = latest.Verdict.Description };

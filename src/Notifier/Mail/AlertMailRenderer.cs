@@ -22,7 +22,7 @@ public static class AlertMailRenderer
     public static RenderedMail Render(Incident incident, EventPayload e, AlertsOptions settings, string reason)
     {
         var content = AlertMailContent.For(incident, e, settings, reason);
-        var subject = incident.Kind == EventKind.BrokenLink ? BrokenLinkSubject(e) : ErrorSubject(e);
+        var subject = incident.Kind == EventKind.BrokenLink ? BrokenLinkSubject(e) : ErrorSubject(e, settings.InternalIps);
         var body = incident.Kind == EventKind.BrokenLink ? BrokenLinkBody(e) : ErrorBody(content);
         body.AppendLine();
         AppendIncident(body, content);
@@ -30,15 +30,29 @@ public static class AlertMailRenderer
         return new RenderedMail(IncidentTitle.OneLine(settings.EmailSubjectPrefix + subject, MaxSubject), body.ToString(), html);
     }
 
-    /// <summary>"ERROR: Internal Server Error: /orders/17 (ZeroDivisionError: division by zero)".</summary>
-    public static string ErrorSubject(EventPayload e)
+    /// <summary>
+    /// Django's AdminEmailHandler subject, "ERROR (EXTERNAL IP): Internal Server Error: /orders/{order_id}/", with the
+    /// exception after it ("(ZeroDivisionError: division by zero)"). The IP marker is there when a request is: "internal"
+    /// for an address in <c>Alerts:InternalIps</c> (Django's INTERNAL_IPS). An SDK's exception in a request, which carries
+    /// no message, reads as Django's log line would, naming the SDK's route (<c>transaction</c>) where it sent one.
+    /// </summary>
+    public static string ErrorSubject(EventPayload e, IReadOnlyCollection<string>? internalIps = null)
     {
         var level = (e.Level ?? "error").ToUpperInvariant();
-        var head = !string.IsNullOrWhiteSpace(e.Message) ? e.Message : PathOf(e.Request?.Url);
+        if (e.Request is { } request)
+            level += IsInternalIp(request.RemoteAddr, internalIps) ? " (internal IP)" : " (EXTERNAL IP)";
+        var path = !string.IsNullOrWhiteSpace(e.Transaction) ? e.Transaction : PathOf(e.Request?.Url);
+        var head = !string.IsNullOrWhiteSpace(e.Message) ? e.Message
+            : e.Request is not null && e.Exception is not null && !string.IsNullOrWhiteSpace(path) ? $"Internal Server Error: {path}"
+            : path;
         var exception = e.Exception is { } ex ? (string.IsNullOrEmpty(ex.Value) ? ex.Type : $"{ex.Type}: {ex.Value}") : null;
         if (string.IsNullOrWhiteSpace(head)) return $"{level}: {exception}";
         return exception is null || head.Contains(exception, StringComparison.Ordinal) ? $"{level}: {head}" : $"{level}: {head} ({exception})";
     }
+
+    /// <summary>Django's test: the address as the request gave it, compared as text with each of INTERNAL_IPS.</summary>
+    private static bool IsInternalIp(string? remoteAddr, IReadOnlyCollection<string>? internalIps) =>
+        remoteAddr is not null && internalIps is { Count: > 0 } && internalIps.Contains(remoteAddr, StringComparer.Ordinal);
 
     /// <summary>Django's "Broken INTERNAL link on host" when the referrer is on the same host, else "Broken link on host".</summary>
     public static string BrokenLinkSubject(EventPayload e)
@@ -52,14 +66,16 @@ public static class AlertMailRenderer
         if (ex.Frames is { Count: > 0 } frames)
         {
             sb.AppendLine("Traceback (most recent call last):");
-            foreach (var f in frames)
+            for (var i = 0; i < frames.Count; i++)
             {
+                var f = frames[i];
                 sb.Append(CultureInfo.InvariantCulture, $"  File \"{f.Filename ?? f.Module ?? "?"}\"");
                 if (f.Lineno is { } line) sb.Append(CultureInfo.InvariantCulture, $", line {line}");
                 sb.Append(CultureInfo.InvariantCulture, $", in {f.Function ?? "?"}");
                 if (f.InApp == true) sb.Append(" [app]");
                 sb.AppendLine();
                 if (!string.IsNullOrWhiteSpace(f.ContextLine)) sb.Append("    ").AppendLine(f.ContextLine.Trim());
+                if (EventDetails.Locals(f, frames.Count - 1 - i) is { } locals) AppendSection(sb, locals, "    ");
             }
         }
         sb.AppendLine(string.IsNullOrEmpty(ex.Value) ? name : $"{name}: {ex.Value}");
@@ -76,14 +92,14 @@ public static class AlertMailRenderer
             foreach (var cause in e.Causes ?? [])
             {
                 AppendException(sb, cause, cause.Type);
-                sb.AppendLine().AppendLine("The above exception was the direct cause of the following exception:").AppendLine();
+                sb.AppendLine().AppendLine(EventDetails.ChainingText(cause.Chaining)).AppendLine();
             }
             AppendException(sb, ex, content.ExceptionName);
         }
         if (e.Request is { } r)
         {
             sb.AppendLine().AppendLine("Request:");
-            Line(sb, "  URL", r.Url);
+            Line(sb, "  URL", EventDetails.FullUrl(r));
             Line(sb, "  Method", r.Method);
             Line(sb, "  Referrer", r.Referrer);
             Line(sb, "  User agent", r.UserAgent);
@@ -94,11 +110,21 @@ public static class AlertMailRenderer
             sb.AppendLine().AppendLine("Tags:");
             foreach (var (k, v) in tags) Line(sb, $"  {k}", v);
         }
-        sb.AppendLine();
-        Line(sb, "Environment", e.Environment);
-        Line(sb, "Release", e.Release);
-        Line(sb, "Server", e.ServerName);
+        foreach (var section in EventDetails.RequestSections(e).Concat(EventDetails.ServerSections(e, content.Incident.LastSeen)))
+        {
+            sb.AppendLine();
+            AppendSection(sb, section, "");
+        }
         return sb;
+    }
+
+    /// <summary>"Title:" and one "  name = value" line a row, as Django's text report lists META.</summary>
+    private static void AppendSection(StringBuilder sb, DetailSection section, string indent)
+    {
+        sb.Append(indent).Append(section.Title).AppendLine(":");
+        foreach (var row in section.Rows)
+            sb.Append(indent).Append("  ").Append(row.Name).Append(" = ").AppendLine(IncidentTitle.OneLine(row.Value, EventDetails.MaxValue));
+        if (section.Omitted > 0) sb.Append(indent).AppendLine(CultureInfo.InvariantCulture, $"  ({section.Omitted} more not shown)");
     }
 
     private static StringBuilder BrokenLinkBody(EventPayload e)

@@ -45,6 +45,13 @@ internal sealed class SentryEvent
 
     [JsonConverter(typeof(SentryStringListConverter))]
     public List<string>? Fingerprint { get; set; }
+
+    public string? Transaction { get; set; }
+
+    public JsonElement? Contexts { get; set; }
+
+    [JsonConverter(typeof(SentryStringMapConverter))]
+    public Dictionary<string, string>? Modules { get; set; }
 }
 
 /// <summary><c>message</c> (a string, or an object) and <c>logentry</c>: a template, its params, the formatted text.</summary>
@@ -68,6 +75,8 @@ internal sealed class SentryMechanism
 {
     /// <summary>The SDK made the exception up to carry a stack trace for a message: nothing was raised.</summary>
     public bool? Synthetic { get; set; }
+
+    public string? Source { get; set; }
 }
 
 internal sealed class SentryStacktrace
@@ -380,11 +389,29 @@ internal static partial class OracleSentryMapper
     public static string? NormalizeId(string? id) =>
         id is { Length: 32 or 36 } && Guid.TryParse(id, out var guid) && guid != Guid.Empty ? guid.ToString("N") : null;
 
+    private static string? NamedVersion(JsonElement? contexts, string key)
+    {
+        if (contexts is not { ValueKind: JsonValueKind.Object } all || !all.TryGetProperty(key, out var c) || c.ValueKind != JsonValueKind.Object)
+            return null;
+        var parts = new[] { "name", "version" }
+            .Select(p => c.TryGetProperty(p, out var v) && v.ValueKind is JsonValueKind.String or JsonValueKind.Number ? v.ToString() : null)
+            .Where(p => !string.IsNullOrWhiteSpace(p));
+        var text = string.Join(' ', parts);
+        return text.Length == 0 ? null : Cut(text, MaxTagValue);
+    }
+
     public static EventPayload Map(SentryEvent e, string? clientAddress)
     {
         // Node's SDK wraps a captured message in a synthetic exception: it is still a message, grouped by its text.
         var raised = e.Exception?.Where(x => x.Mechanism?.Synthetic != true).ToList();
         var exceptions = raised is { Count: > 0 } ? raised.Select(MapException).ToList() : null;
+        for (var i = 0; exceptions is not null && i < exceptions.Count - 1; i++)
+            exceptions[i].Chaining = raised![i].Mechanism?.Source switch
+            {
+                "__cause__" or "InnerException" => ExceptionChaining.Cause,
+                "__context__" => ExceptionChaining.Context,
+                _ => ExceptionChaining.Unknown,
+            };
         var (message, template) = MessageOf(e.Logentry ?? e.Message);
         message ??= e.Exception?.FirstOrDefault(x => x.Mechanism?.Synthetic == true)?.Value is { Length: > 0 } synthetic ? Cut(synthetic, MaxText) : null;
         return new EventPayload
@@ -405,6 +432,12 @@ internal static partial class OracleSentryMapper
             Tags = TagsOf(e.Tags),
             User = UserOf(e.User, clientAddress),
             Fingerprint = FingerprintOf(e.Fingerprint),
+            Transaction = Cut(e.Transaction, MaxTagValue),
+            Runtime = NamedVersion(e.Contexts, "runtime"),
+            Os = NamedVersion(e.Contexts, "os"),
+            Modules = e.Modules is not { Count: > 0 } modules ? null
+                : modules.OrderBy(m => m.Key, StringComparer.OrdinalIgnoreCase).Take(500)
+                    .ToDictionary(m => Cut(m.Key, MaxTagValue)!, m => Cut(m.Value, MaxTagValue)!, StringComparer.Ordinal),
         };
     }
 
