@@ -270,7 +270,7 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
 
     private static long FileBytes(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
-    private static async Task<long> ScalarAsync(string db, string sql)
+    internal static async Task<long> ScalarAsync(string db, string sql)
     {
         await using var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
         await connection.OpenAsync();

@@ -3,6 +3,7 @@ using Alerts.Bench;
 // dotnet run -c Release --project bench/Alerts.Bench [-- --seconds 60 --warmup 20 --rounds 3 --mails 20 --incidents 100000]
 // PostgreSQL (started here, durable) as one process or as the scale-out layout; the figures are printed for RESULTS.md:
 // dotnet run -c Release --project bench/Alerts.Bench -- --provider postgres | --layout scale-out [--seconds 30 --warmup 10 --rounds 3]
+// dotnet run -c Release --project bench/Alerts.Bench -- --sentry [--seconds 24 --warmup 10 --rounds 3]: the Sentry SDK section only
 // The inbox's batch in each shape tried on PostgreSQL (per row, multi-row VALUES, unnest, binary COPY):
 // dotnet run -c Release --project bench/Alerts.Bench -- --inbox-shapes
 if (args.Contains("--inbox-shapes"))
@@ -16,7 +17,16 @@ if (settings.Provider == BenchProvider.Postgres)
     Console.WriteLine(await new PostgresRun(settings, Console.WriteLine).RunAsync());
     return;
 }
-var results = await new BenchRun(settings, Console.WriteLine).RunAsync();
 var path = Path.Combine(Alerts.TestSupport.RepoPaths.Root, "bench", "RESULTS.md");
-await File.WriteAllTextAsync(path, results.ToMarkdown(File.Exists(path) ? await File.ReadAllTextAsync(path) : null));
+var previous = File.Exists(path) ? await File.ReadAllTextAsync(path) : null;
+if (args.Contains("--sentry"))
+{
+    var sentry = await new SentryBench(settings, Console.WriteLine).RunAsync();
+    await File.WriteAllTextAsync(path, SentryBench.Merge(previous ?? "", sentry));
+}
+else
+{
+    var results = await new BenchRun(settings, Console.WriteLine).RunAsync();
+    await File.WriteAllTextAsync(path, results.ToMarkdown(previous));
+}
 Console.WriteLine($"Wrote {path}");

@@ -46,15 +46,18 @@ internal static partial class Wrk
 {
     public const int Connections = 64;
 
-    public static async Task<WrkResult> RunAsync(Uri baseAddress, TimeSpan duration, string key, int threads = 2, int connections = Connections)
-    {
-        var env = new Dictionary<string, string>
+    public static Task<WrkResult> RunAsync(Uri baseAddress, TimeSpan duration, string key, int threads = 2, int connections = Connections) =>
+        RunAsync(new Uri(baseAddress, "/api/v1/events"), duration, "event.lua", new Dictionary<string, string>
         {
             ["ALERTS_KEY"] = key,
             ["ALERTS_EVENT"] = Path.Combine(RepoPaths.Root, "bench", "event.json"),
-        };
+        }, threads, connections);
+
+    /// <summary>wrk against <paramref name="url"/> with the Lua script <c>bench/<paramref name="script"/></c> and its environment.</summary>
+    public static async Task<WrkResult> RunAsync(Uri url, TimeSpan duration, string script, Dictionary<string, string> env, int threads = 2, int connections = Connections)
+    {
         string[] args = [$"-t{threads}", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", "--timeout", "10s",
-            "-s", Path.Combine(RepoPaths.Root, "bench", "event.lua"), new Uri(baseAddress, "/api/v1/events").ToString()];
+            "-s", Path.Combine(RepoPaths.Root, "bench", script), url.ToString()];
         await using var wrk = ChildProcess.Start("wrk", args, RepoPaths.Root, env);
         if (!await wrk.WaitForExitAsync(duration + TimeSpan.FromSeconds(60)))
             throw new TimeoutException($"wrk did not finish.{Environment.NewLine}{wrk.Report()}");

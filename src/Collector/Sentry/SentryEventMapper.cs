@@ -36,6 +36,9 @@ internal static partial class SentryEventMapper
     /// <summary>A user field Sentry SDKs send for "take the address the request came from".</summary>
     private const string AutoAddress = "{{auto}}";
 
+    /// <summary>The lines of context the SDKs send on each side of a frame's line by default (Python, JavaScript).</summary>
+    private const int ContextLines = 5;
+
     private static readonly JsonReaderOptions ReaderOptions = new() { AllowTrailingCommas = true, MaxDepth = EventJson.MaxDepth };
 
     /// <summary>Parses and maps one event payload (a store body, an envelope's event item).</summary>
@@ -295,7 +298,7 @@ internal static partial class SentryEventMapper
                 if (!isFrames) { _r.Skip(); continue; }
                 if (_r.TokenType == JsonTokenType.Null) { frames = null; continue; }
                 Expect(JsonTokenType.StartArray);
-                frames = [];
+                frames = new List<FrameInfo>(16);
                 while (_r.Read() && _r.TokenType != JsonTokenType.EndArray)
                     if (_r.TokenType != JsonTokenType.Null) frames.Add(ReadFrame());
             }
@@ -332,7 +335,7 @@ internal static partial class SentryEventMapper
             Expect(JsonTokenType.StartArray);
             List<string>? lines = null;
             while (_r.Read() && _r.TokenType != JsonTokenType.EndArray)
-                (lines ??= []).Add(String() ?? "");
+                (lines ??= new List<string>(ContextLines)).Add(String() ?? "");
             return lines;
         }
 
@@ -498,18 +501,17 @@ internal static partial class SentryEventMapper
             map[name] = map.TryGetValue(name, out var earlier) ? $"{earlier}, {value}" : value;
         }
 
-        /// <summary>An object of free-form JSON values by name (user fields, frame variables).</summary>
+        /// <summary>
+        /// An object of free-form JSON values by name (user fields, frame variables): parsed as one element whose
+        /// properties share its document, rather than one document per value.
+        /// </summary>
         private Dictionary<string, JsonElement>? ReadElements()
         {
             if (_r.TokenType == JsonTokenType.Null) return null;
             Expect(JsonTokenType.StartObject);
             var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-            while (NextProperty())
-            {
-                var name = _r.GetString()!;
-                Advance();
-                values[name] = JsonElement.ParseValue(ref _r);
-            }
+            foreach (var property in JsonElement.ParseValue(ref _r).EnumerateObject())
+                values[property.Name] = property.Value;
             return values;
         }
 
