@@ -17,6 +17,8 @@ public enum NotificationReason
     HeldBack = 5,
     StormSummary = 6,
     BrokenLinkDigest = 7,
+    /// <summary>A broken link first reported from elsewhere is now linked from the site's own page: its own bug to fix.</summary>
+    FirstInternalReferrer = 8,
 }
 
 /// <summary>Why a recorded notification is not mailed on its own; None for one that is.</summary>
