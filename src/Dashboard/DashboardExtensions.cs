@@ -1,17 +1,15 @@
 using System.Threading.RateLimiting;
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
-using Alerts.Core.Options;
 using Alerts.Dashboard.Accounts;
 using Alerts.Dashboard.Api;
+using Alerts.Dashboard.MailActions;
 using Hangfire;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
@@ -52,16 +50,7 @@ public static class DashboardExtensions
         services.TryAddSingleton<ProjectRecipientStore>();
         services.AddMemoryCache();
         services.AddSingleton<UserSessions>();
-        services.AddValidatedOptions<KeyRingOptions>(KeyRingOptions.SectionName, KeyRingOptions.Validate);
-        // One key ring for every dashboard node and restart, in the database; the application name isolates it from other apps' rings.
-        var keyRing = services.AddDataProtection().SetApplicationName("Alerts").PersistKeysToDbContext<AlertsDbContext>();
-        // Read here because data protection takes the certificate itself; a bad one is left to the start-up validation's message.
-        var keys = builder.Configuration.GetSection(KeyRingOptions.SectionName).Get<KeyRingOptions>() ?? new KeyRingOptions();
-        if (keys.ProtectsKeys && !KeyRingOptions.Validate(keys).Any())
-        {
-            var certificate = keys.LoadCertificate();
-            keyRing.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate); // decrypts without the machine's certificate store
-        }
+        builder.AddAlertsKeyRing();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
@@ -97,7 +86,9 @@ public static class DashboardExtensions
                 })
                 : RateLimitPartition.GetNoLimiter(""));
         });
-        services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/", PagesPolicy).AllowAnonymousToPage("/Login").AllowAnonymousToPage("/Error"))
+        services.AddScoped<MailActionExecutor>();
+        services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/", PagesPolicy).AllowAnonymousToPage("/Login").AllowAnonymousToPage("/Error")
+                .AllowAnonymousToPage("/MailAction"))
             .AddApplicationPart(typeof(DashboardExtensions).Assembly);
         return builder;
     }
@@ -117,6 +108,7 @@ public static class DashboardExtensions
     {
         app.MapRazorPages();
         app.MapIncidentsApi();
+        app.MapMailActions();
         // Hangfire's dashboard where this process has job storage (the notifier role registers it).
         // Asked without resolving it: Hangfire must configure itself (its logging) for this host before the storage is made.
         if (HasJobs(app.Services))

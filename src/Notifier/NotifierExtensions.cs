@@ -1,5 +1,6 @@
 using Alerts.Core.Data;
 using Alerts.Core.Options;
+using Alerts.Notifier.Crawler;
 using Alerts.Notifier.Delivery;
 using Alerts.Notifier.Grouping;
 using Alerts.Notifier.Jobs;
@@ -46,6 +47,8 @@ public static class NotifierExtensions
         services.AddNotifierSql();
         services.TryAddSingleton<IgnoreRuleStore>();
         services.TryAddSingleton<ProjectRecipientStore>();
+        services.TryAddSingleton<ProjectNameStore>();
+        services.TryAddSingleton<IncidentMailContext>();
         services.AddSingleton<BrokenLinkRuleSets>();
         services.AddSingleton<IncidentGrouper>();
         services.AddSingleton<OccurrenceDecider>();
@@ -74,6 +77,7 @@ public static class NotifierExtensions
         // A notifier groups its own failures in process (see GroupHere); registered first, so self-monitoring keeps it.
         builder.Services.AddSingleton<ISelfMonitorHandoff, GroupHere>();
         builder.AddSelfMonitoring();
+        builder.AddAlertsKeyRing(); // signs the action links in mails
         builder.Services.AddEventPipeline();
         builder.Services.AddSingleton<NotificationDelivery>();
         builder.Services.AddSingleton<FollowUpMails>();
@@ -81,6 +85,7 @@ public static class NotifierExtensions
         builder.Services.AddScoped<NotifierSweepJob>();
         builder.Services.AddScoped<RetentionJob>();
         builder.Services.AddNotifierJobs();
+        builder.Services.AddLinkCrawler();
         return builder;
     }
 

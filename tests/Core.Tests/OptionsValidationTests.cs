@@ -50,6 +50,9 @@ public class OptionsValidationTests
             () => AlertsOptions.Validate(new AlertsOptions { BrokenLinkDigestMinutes = 1441 }),
             ["Alerts:BrokenLinkDigestMinutes"]),
         ["relative dashboard URL"] = (() => AlertsOptions.Validate(new AlertsOptions { DashboardUrl = "alerts/" }), ["Alerts:DashboardUrl"]),
+        ["relative base URL"] = (() => AlertsOptions.Validate(new AlertsOptions { BaseUrl = "alerts.example.com" }), ["Alerts:BaseUrl"]),
+        ["base URL not http(s)"] = (() => AlertsOptions.Validate(new AlertsOptions { BaseUrl = "javascript:alert(1)" }), ["Alerts:BaseUrl"]),
+        ["base URL with a query"] = (() => AlertsOptions.Validate(new AlertsOptions { BaseUrl = "https://alerts.example.com/?x=1" }), ["Alerts:BaseUrl"]),
         ["project Id 0"] = (
             () => AlertsOptions.Validate(new AlertsOptions { Projects = [Project(0, "shop", GoodKey)] }),
             ["Alerts:Projects:0:Id"]),
@@ -109,6 +112,7 @@ public class OptionsValidationTests
             ServerEmail = "alerts@shop.example.com",
             Ignorable404Urls = [@"\.php$", "^/favicon.ico$"],
             DashboardUrl = "https://alerts.example.com/",
+            BaseUrl = "http://alerts.internal:8080/alerts",
             Projects = [Project(1, "shop", GoodKey), Project(2, "blog", ProjectKeyFormat.New())],
         }),
         ["per-project 404 patterns, scanner lists and a digest"] = () => AlertsOptions.Validate(new AlertsOptions

@@ -26,6 +26,29 @@ public sealed class StartupTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Serve_WithoutBaseUrl_SaysSoOnceAtStartUp()
+    {
+        const string notice = "Alerts:BaseUrl is not set";
+        await using var alerts = new AlertsProcess(output.WriteLine);
+        await alerts.StartServeAsync(E2eSettings.Smtp(FreePort.Next()));
+
+        await Wait.UntilAsync(() => Task.FromResult(alerts.ServeOutput.Contains(notice, StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the BaseUrl notice");
+        using var ready = await alerts.Client.GetAsync(new Uri("/readyz", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(1, alerts.ServeOutput.Split(notice).Length - 1);
+    }
+
+    [Theory]
+    [InlineData("Alerts:BaseUrl")]
+    [InlineData("Alerts:DashboardUrl")] // the older name still counts
+    public async Task StartupWarnings_WithABaseUrl_SayNothingOfIt(string key)
+    {
+        await using var app = AlertsApp.CreateServer([$"--{key}=https://alerts.example.com"], Roles.All);
+
+        Assert.DoesNotContain(AlertsApp.StartupWarnings(app.Services, Roles.All), w => w.Contains("BaseUrl", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Serve_UseTlsAndUseSsl_RefusesToStartNamingBothKeys()
     {
         await using var alerts = new AlertsProcess(output.WriteLine);
@@ -137,7 +160,7 @@ public sealed class StartupTests(ITestOutputHelper output)
         await using var alerts = new AlertsProcess(output.WriteLine);
         await alerts.StartServeAsync(E2eSettings.Smtp(FreePort.Next()));
 
-        await Wait.UntilAsync(() => Task.FromResult(alerts.ServeOutput.Contains("key ring (the keys that sign login cookies) is stored unencrypted", StringComparison.Ordinal)),
+        await Wait.UntilAsync(() => Task.FromResult(alerts.ServeOutput.Contains("key ring (the keys that sign login cookies and mail action links) is stored unencrypted", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(10), "the start-up line about the key ring");
         Assert.DoesNotContain("No XML encryptor configured", alerts.ServeOutput, StringComparison.Ordinal);
     }

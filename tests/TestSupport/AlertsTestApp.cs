@@ -34,8 +34,9 @@ public sealed class AlertsTestApp : IAsyncDisposable
     public string MailDirectory => Path.Combine(Directory, "mail");
 
     /// <summary>Default settings: one project (<see cref="ProjectKey"/>), one admin, one manager, File mail backend.</summary>
+    /// <param name="port">The loopback port to listen on (a free one by default), for settings that must name the app's address.</param>
     public static async Task<AlertsTestApp> StartAsync(IReadOnlyDictionary<string, string>? settings = null, Roles roles = Roles.All,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, int? port = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "alerts-test-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(dir);
@@ -55,7 +56,7 @@ public sealed class AlertsTestApp : IAsyncDisposable
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string>()) config[k] = v;
 
-        var url = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        var url = new Uri($"http://127.0.0.1:{port ?? FreePort.Next()}");
         var app = AlertsApp.CreateServer([.. config.Select(kv => $"--{kv.Key}={kv.Value}")], roles, url.ToString(), services);
         await AlertsApp.PrepareAsync(app.Services, migrate: true, CancellationToken.None);
         await app.StartAsync();

@@ -19,6 +19,11 @@ public enum NotificationReason
     BrokenLinkDigest = 7,
     /// <summary>A broken link first reported from elsewhere is now linked from the site's own page: its own bug to fix.</summary>
     FirstInternalReferrer = 8,
+    /// <summary>
+    /// Not a mail: a recipient acted on the incident from a mail's signed link (or List-Unsubscribe), kept in the
+    /// incident's log beside its mails; never sent.
+    /// </summary>
+    ActionFromMail = 10,
 }
 
 /// <summary>Why a recorded notification is not mailed on its own; None for one that is.</summary>

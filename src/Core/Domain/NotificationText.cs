@@ -36,6 +36,7 @@ public static class NotificationText
         NotificationReason.HeldBack => "held back",
         NotificationReason.StormSummary => "storm summary",
         NotificationReason.BrokenLinkDigest => "broken-link digest",
+        NotificationReason.ActionFromMail => "action from mail",
         _ => "unknown",
     };
 

@@ -34,6 +34,9 @@ public sealed class AlertsOptions
 
     public List<ProjectOptions> Projects { get; set; } = [];
 
+    /// <summary>Sites the link crawler checks for dead links (see <see cref="SiteOptions"/>).</summary>
+    public List<SiteOptions> Sites { get; set; } = [];
+
     /// <summary>
     /// Django's INTERNAL_IPS: an error whose request came from one of these addresses says "(internal IP)" in its
     /// subject, any other request "(EXTERNAL IP)", as Django's AdminEmailHandler does.
@@ -46,8 +49,23 @@ public sealed class AlertsOptions
     /// </summary>
     public string MailLevel { get; set; } = EventLevels.Error;
 
-    /// <summary>Base URL of the Dashboard, used for links in mails; empty leaves links out.</summary>
+    /// <summary>
+    /// The address users reach this service at (Dashboard and collector, e.g. <c>https://alerts.example.com</c>): links
+    /// in mails, the signed action links, and the DSNs printed; empty leaves links and actions out of mails.
+    /// </summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>The older name of <see cref="BaseUrl"/>, read when BaseUrl is unset.</summary>
     public string? DashboardUrl { get; set; }
+
+    /// <summary><see cref="BaseUrl"/>, else <see cref="DashboardUrl"/>, without a trailing slash; null when neither is set.</summary>
+    public string? PublicBaseUrl =>
+        (string.IsNullOrWhiteSpace(BaseUrl) ? DashboardUrl : BaseUrl) is { } url && !string.IsNullOrWhiteSpace(url) ? url.Trim().TrimEnd('/') : null;
+
+    /// <summary>Said once at start-up when no base URL is set.</summary>
+    public string? MissingBaseUrlNotice => PublicBaseUrl is null
+        ? "Alerts:BaseUrl is not set: mails carry no links to the Dashboard and no action links (resolve, ignore, snooze, List-Unsubscribe)."
+        : null;
 
     /// <summary>What will not be mailed to anyone for want of recipients, said at start-up (Django is silent about it).</summary>
     public IEnumerable<string> UnmailedWarnings()
@@ -73,8 +91,10 @@ public sealed class AlertsOptions
             yield return "Alerts:BrokenLinkDigestMinutes must be between 0 (off: a mail per broken link) and 1440 (a day).";
         if (!EventLevels.IsKnown(o.MailLevel))
             yield return $"Alerts:MailLevel '{o.MailLevel}' is not a level: use one of {string.Join(", ", EventLevels.All)}.";
-        if (!string.IsNullOrEmpty(o.DashboardUrl) && !Uri.TryCreate(o.DashboardUrl, UriKind.Absolute, out _))
-            yield return $"Alerts:DashboardUrl '{o.DashboardUrl}' is not an absolute URL.";
+        if (BaseUrlError(o.BaseUrl, "Alerts:BaseUrl") is { } baseUrl) yield return baseUrl;
+        if (BaseUrlError(o.DashboardUrl, "Alerts:DashboardUrl") is { } dashboardUrl) yield return dashboardUrl;
+
+        foreach (var e in SiteOptions.Validate(o.Sites)) yield return e;
 
         var ids = new HashSet<long>();
         var keys = new HashSet<string>(StringComparer.Ordinal);
@@ -97,6 +117,14 @@ public sealed class AlertsOptions
             }
         }
     }
+
+    /// <summary>Links in mails must be http(s): anything else (javascript:, a relative path) could not be followed safely.</summary>
+    private static string? BaseUrlError(string? url, string key) =>
+        string.IsNullOrWhiteSpace(url)
+        || (Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment))
+            ? null
+            : $"{key} '{url}' is not an absolute http(s) URL without query or fragment (e.g. https://alerts.example.com).";
 
     private static IEnumerable<string> ValidatePatterns(List<string> patterns, string key)
     {

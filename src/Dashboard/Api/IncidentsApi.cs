@@ -113,7 +113,7 @@ public static class IncidentsApi
         return TypedResults.Ok(new IncidentDetail(
             ToSummary(incident) with { Environment = samples.FirstOrDefault()?.Event.Environment }, // the latest event's, as in the list
             samples,
-            [.. notifications.Select(n => new NotificationEntry(n.Id, n.Reason, Names.Of(n.Status), n.Recipients, n.Subject, n.Attempts, n.CreatedAt, n.SentAt, n.LastResult))],
+            [.. notifications.Select(n => new NotificationEntry(n.Id, n.Reason, StatusOf(n), n.Recipients, n.Subject, n.Attempts, n.CreatedAt, n.SentAt, n.LastResult))],
             [.. referrers.Select(r => new ReferrerEntry(r.Referrer, BrokenLinkRules.IsInternal(r.Referrer, domain), r.Count, r.FirstSeen, r.LastSeen))]));
     }
 
@@ -179,6 +179,9 @@ public static class IncidentsApi
     }
 
     private const int MaxSnoozeMinutes = 366 * 24 * 60;
+
+    /// <summary>A row's status; an action taken from a mail is "action", not a mail held back.</summary>
+    private static string StatusOf(Notification n) => n.Cause == NotificationReason.ActionFromMail ? "action" : Names.Of(n.Status);
 
     internal static IncidentSummary ToSummary(Incident i) =>
         new(i.Id, i.ProjectId, EventKinds.Name(i.Kind), i.Title, Names.Of(i.Status), i.Count, i.FirstSeen, i.LastSeen, i.IgnoredCount, i.IgnoredBy,

@@ -28,8 +28,8 @@ public sealed class ProjectsModel(AlertsDbContext db, IgnoreRuleStore rules, Pro
     public string? Error { get; private set; }
     public long? ErrorProjectId { get; private set; }
 
-    /// <summary>The address this Dashboard was reached at; the collector answers on the same host in the embedded default.</summary>
-    public string BaseUrl => $"{Request.Scheme}://{Request.Host}{Request.PathBase}";
+    /// <summary><c>Alerts:BaseUrl</c>, else the address this Dashboard was reached at (the collector answers on the same host in the embedded default).</summary>
+    public string BaseUrl => options.Value.PublicBaseUrl ?? $"{Request.Scheme}://{Request.Host}{Request.PathBase}";
 
     public string Dsn(string key, long projectId) => ProjectKeyFormat.Dsn(BaseUrl, key, projectId);
 

@@ -8,9 +8,10 @@ namespace Alerts.Notifier.Decide;
 /// <summary>The outbox row for a recorded decision, its mail rendered now so it says what was true at the time.</summary>
 internal static class AlertNotifications
 {
-    public static Notification For(Incident incident, string eventId, EventPayload payload, AlertDecision decision, AlertsOptions options, DateTime now)
+    public static Notification For(Incident incident, string eventId, EventPayload payload, AlertDecision decision, AlertsOptions options, DateTime now,
+        MailExtras extras)
     {
-        var mail = AlertMailRenderer.Render(incident, payload, options, decision.Reason);
+        var mail = AlertMailRenderer.Render(incident, payload, options, decision.Reason, extras);
         return new Notification
         {
             ProjectId = incident.ProjectId,

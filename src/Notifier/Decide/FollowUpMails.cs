@@ -17,7 +17,8 @@ public sealed class FollowUpMails(
     IOptionsMonitor<AlertsOptions> settings,
     IOptionsMonitor<AlertPolicyOptions> policy,
     TimeProvider clock,
-    ProjectRecipientStore recipientStore)
+    ProjectRecipientStore recipientStore,
+    IncidentMailContext mailContext)
 {
     private const int Batch = 100;
     private const int MaxListed = 500;
@@ -59,7 +60,7 @@ public sealed class FollowUpMails(
             if (!await IncidentState.ApplyAsync(db, incident, decision, now, incident.LastNotifiedAt, ct)) continue;
             if (decision.Record)
             {
-                var notification = AlertNotifications.For(incident, latest?.Id ?? "", payload, decision, options, now);
+                var notification = AlertNotifications.For(incident, latest?.Id ?? "", payload, decision, options, now, await mailContext.ForAsync(incident, ct));
                 db.Notifications.Add(notification);
                 await db.SaveChangesAsync(ct);
                 if (decision.Send) queued.Add(notification.Id);

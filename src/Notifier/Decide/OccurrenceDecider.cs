@@ -3,6 +3,7 @@ using Alerts.Core.Domain;
 using Alerts.Core.Events;
 using Alerts.Core.Options;
 using Alerts.Notifier.Grouping;
+using Alerts.Notifier.Mail;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,7 @@ public sealed class OccurrenceDecider(
     IOptionsMonitor<AlertsOptions> settings,
     IOptionsMonitor<AlertPolicyOptions> policy,
     ProjectRecipientStore recipientStore,
+    IncidentMailContext mailContext,
     TimeProvider clock)
 {
     internal async Task<List<Notification>> DecideAsync(AlertsDbContext db, IReadOnlyList<GroupedIncident> grouped, CancellationToken ct)
@@ -31,7 +33,7 @@ public sealed class OccurrenceDecider(
             var incident = g.Incident;
             var recipients = recipientsFor(incident.ProjectId);
             if (g.NewHoldRule && incident.Status != IncidentStatus.Ignored)
-                notifications.Add(HeldBack(incident, g.LatestHeldBack!, options, recipients, now));
+                notifications.Add(HeldBack(incident, g.LatestHeldBack!, options, recipients, now, await mailContext.ForAsync(incident, ct)));
             // Only reported occurrences count for the policy: a link a scanner probed first is still news when a visitor follows it.
             if (g.LatestReported is not { } latest) continue;
             var firstInternal = await FirstInternalReferrerAsync(db, incident, g.Reported, ct);
@@ -46,7 +48,7 @@ public sealed class OccurrenceDecider(
             await IncidentState.ApplyAsync(db, incident, decision, now, expectedLastNotifiedAt: null, ct);
             if (!decision.Record) continue;
             if (decision.Send) mailsInWindow.Add(incident.ProjectId);
-            notifications.Add(AlertNotifications.For(incident, latest.Event.Id, latest.Read, decision, options, now));
+            notifications.Add(AlertNotifications.For(incident, latest.Event.Id, latest.Read, decision, options, now, await mailContext.ForAsync(incident, ct)));
         }
         return notifications;
     }
@@ -71,10 +73,10 @@ public sealed class OccurrenceDecider(
     private static string HostOf(string? url) => Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Authority : "";
 
     /// <summary>A held-back row in the notification log, written when a rule newly holds the incident back.</summary>
-    private static Notification HeldBack(Incident incident, Occurrence latest, AlertsOptions options, StoredRecipients? stored, DateTime now)
+    private static Notification HeldBack(Incident incident, Occurrence latest, AlertsOptions options, StoredRecipients? stored, DateTime now, MailExtras extras)
     {
         var decision = new AlertDecision(true, false, NotificationReason.HeldBack,
             RecipientRouting.For(incident.Kind, incident.ProjectId, latest.Read.Environment, options, stored), incident.Status) { Detail = incident.IgnoredBy };
-        return AlertNotifications.For(incident, latest.Event.Id, latest.Read, decision, options, now);
+        return AlertNotifications.For(incident, latest.Event.Id, latest.Read, decision, options, now, extras);
     }
 }

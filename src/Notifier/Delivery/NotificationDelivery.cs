@@ -24,6 +24,7 @@ public sealed class NotificationDelivery(
     IOptions<EmailOptions> email,
     TimeProvider clock,
     SelfMonitor monitor,
+    IncidentMailContext mailContext,
     ILogger<NotificationDelivery> logger)
 {
     /// <summary>Transient failures in a row after which ADMINS hear that mail is not getting through.</summary>
@@ -58,9 +59,16 @@ public sealed class NotificationDelivery(
     private async Task<int> SendAsync(List<Notification> batch, CancellationToken ct)
     {
         var options = settings.CurrentValue;
-        var messages = batch.Select(n => AlertMessageFactory.Create(n, options)).ToList();
         var o = notifier.Value;
         await using var db = await factory.CreateDbContextAsync(ct);
+        var incidentIds = batch.Where(n => n.IncidentId is not null).Select(n => n.IncidentId!.Value).Distinct().ToList();
+        var kinds = await db.Incidents.Where(i => incidentIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Kind, ct);
+        var messages = new List<MimeKit.MimeMessage>(batch.Count);
+        foreach (var n in batch)
+        {
+            var unsubscribe = n.IncidentId is { } id && kinds.TryGetValue(id, out var kind) ? mailContext.UnsubscribeLink(id, kind) : null;
+            messages.Add(AlertMessageFactory.Create(n, options, await mailContext.ProjectNameAsync(n.ProjectId, ct), unsubscribe));
+        }
         var sent = 0;
         var failures = new List<string>();
         var i = 0;

@@ -11,8 +11,14 @@ namespace Alerts.Notifier.Mail;
 /// </summary>
 public sealed record AlertMailContent(Incident Incident, EventPayload Event, string Reason, string? ProjectName, Uri? IncidentLink)
 {
-    public static AlertMailContent For(Incident incident, EventPayload e, AlertsOptions settings, string reason) =>
-        new(incident, e, reason, ProjectNameOf(settings, incident.ProjectId), IncidentLinkFor(incident.Id, settings.DashboardUrl));
+    public static AlertMailContent For(Incident incident, EventPayload e, AlertsOptions settings, string reason, MailExtras? extras = null) =>
+        new(incident, e, reason, extras?.ProjectName ?? ProjectNameOf(settings, incident.ProjectId), IncidentLinkFor(incident.Id, settings.PublicBaseUrl))
+        {
+            Actions = extras?.Actions ?? [],
+        };
+
+    /// <summary>The signed one-click actions (resolve, ignore, snooze, ...); none without <c>Alerts:BaseUrl</c>.</summary>
+    public IReadOnlyList<MailActionLink> Actions { get; init; } = [];
 
     /// <summary>"shop (1)", or "1" for a project the settings do not name.</summary>
     public string ProjectLabel => string.IsNullOrWhiteSpace(ProjectName)
@@ -34,11 +40,11 @@ public sealed record AlertMailContent(Incident Incident, EventPayload Event, str
 
     public static string Timestamp(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
-    /// <summary><c>{DashboardUrl}/incidents/{id}</c>; only http(s), so a link in a mail can never run script.</summary>
-    private static Uri? IncidentLinkFor(long incidentId, string? dashboardUrl)
+    /// <summary><c>{BaseUrl}/incidents/{id}</c>; only http(s), so a link in a mail can never run script.</summary>
+    private static Uri? IncidentLinkFor(long incidentId, string? baseUrl)
     {
-        if (string.IsNullOrWhiteSpace(dashboardUrl)) return null;
-        var link = string.Create(CultureInfo.InvariantCulture, $"{dashboardUrl.TrimEnd('/')}/incidents/{incidentId}");
+        if (string.IsNullOrWhiteSpace(baseUrl)) return null;
+        var link = string.Create(CultureInfo.InvariantCulture, $"{baseUrl.TrimEnd('/')}/incidents/{incidentId}");
         return Uri.TryCreate(link, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
             ? uri
             : null;

@@ -19,9 +19,10 @@ public static class AlertMailRenderer
     private const int MaxSubject = 250;
 
     /// <param name="reason">The policy's reason for this mail ("first occurrence", "regression", ...), shown to the reader.</param>
-    public static RenderedMail Render(Incident incident, EventPayload e, AlertsOptions settings, string reason)
+    /// <param name="extras">The project's stored name and the signed action links.</param>
+    public static RenderedMail Render(Incident incident, EventPayload e, AlertsOptions settings, string reason, MailExtras? extras = null)
     {
-        var content = AlertMailContent.For(incident, e, settings, reason);
+        var content = AlertMailContent.For(incident, e, settings, reason, extras);
         var subject = incident.Kind == EventKind.BrokenLink ? BrokenLinkSubject(e) : ErrorSubject(e, settings.InternalIps);
         var body = incident.Kind == EventKind.BrokenLink ? BrokenLinkBody(e) : ErrorBody(content);
         body.AppendLine();
@@ -147,6 +148,7 @@ public static class AlertMailRenderer
             $"Incident #{incident.Id} in project {content.ProjectLabel}: {incident.Count} occurrence(s), first seen {AlertMailContent.Timestamp(incident.FirstSeen)}, last seen {AlertMailContent.Timestamp(incident.LastSeen)}.");
         Line(sb, "Why this mail", content.Reason);
         if (content.IncidentLink is { } link) sb.AppendLine(link.AbsoluteUri);
+        MailActionsText.Append(sb, content.Actions);
     }
 
     private static void Line(StringBuilder sb, string label, string? value)

@@ -13,7 +13,8 @@ public static class AlertMessageFactory
     private const int MaxSubject = 250;
 
     /// <param name="projectName">The project's name for the List-Id phrase; by default the one <c>Alerts:Projects</c> gives.</param>
-    public static MimeMessage Create(Notification n, AlertsOptions settings, string? projectName = null)
+    /// <param name="unsubscribe">The signed RFC 8058 one-click address that snoozes the incident for its list; none leaves the headers out.</param>
+    public static MimeMessage Create(Notification n, AlertsOptions settings, string? projectName = null, Uri? unsubscribe = null)
     {
         var domain = DomainOf(settings.ServerEmail);
         var body = new BodyBuilder { TextBody = n.Body, HtmlBody = n.HtmlBody };
@@ -42,6 +43,12 @@ public static class AlertMessageFactory
         if (n.IncidentId is { } incident)
             message.Headers.Add("X-Alerts-Incident", incident.ToString(CultureInfo.InvariantCulture));
         message.Headers.Add("Auto-Submitted", "auto-generated");
+        if (unsubscribe is not null)
+        {
+            // RFC 8058: a mail client's "Unsubscribe" posts List-Unsubscribe=One-Click to this address, without opening a page.
+            message.Headers.Add(HeaderId.ListUnsubscribe, $"<{unsubscribe.AbsoluteUri}>");
+            message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
         return message;
     }
 

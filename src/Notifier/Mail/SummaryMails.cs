@@ -28,8 +28,8 @@ public static class SummaryMails
         foreach (var incident in incidents.OrderByDescending(i => i.Count))
         {
             body.AppendLine(CultureInfo.InvariantCulture, $"  #{incident.Id}  {incident.Count,8} × {incident.Title}");
-            if (!string.IsNullOrEmpty(options.DashboardUrl))
-                body.AppendLine(CultureInfo.InvariantCulture, $"            {options.DashboardUrl.TrimEnd('/')}/incidents/{incident.Id}");
+            if (options.PublicBaseUrl is { } baseUrl)
+                body.AppendLine(CultureInfo.InvariantCulture, $"            {baseUrl}/incidents/{incident.Id}");
         }
         return body.ToString();
     }
@@ -73,8 +73,8 @@ public static class SummaryMails
                 var incident = byId[link.IncidentId];
                 var target = incident.Title.StartsWith("Broken link: ", StringComparison.Ordinal) ? incident.Title["Broken link: ".Length..] : incident.Title;
                 sb.AppendLine(CultureInfo.InvariantCulture, $"    {target}   {link.Count} ×, {reasons.GetValueOrDefault(incident.Id, "")}  (incident #{incident.Id})");
-                if (!string.IsNullOrEmpty(options.DashboardUrl))
-                    sb.AppendLine(CultureInfo.InvariantCulture, $"        {options.DashboardUrl.TrimEnd('/')}/incidents/{incident.Id}");
+                if (options.PublicBaseUrl is { } baseUrl)
+                    sb.AppendLine(CultureInfo.InvariantCulture, $"        {baseUrl}/incidents/{incident.Id}");
             }
         }
         sb.AppendLine().AppendLine("--");

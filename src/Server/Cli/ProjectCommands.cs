@@ -15,9 +15,10 @@ internal static class ProjectCommands
     {
         var baseUrl = new Option<string>("--base-url")
         {
-            Description = "The collector's public URL, used to print DSNs.",
-            DefaultValueFactory = _ => "http://localhost:5000",
+            Description = "The collector's public URL, used to print DSNs (default: Alerts:BaseUrl, else http://localhost:5000).",
         };
+        string BaseUrl(ParseResult result, IServiceProvider services) =>
+            result.GetValue(baseUrl) ?? services.GetRequiredService<IOptions<AlertsOptions>>().Value.PublicBaseUrl ?? "http://localhost:5000";
         var name = new Argument<string>("name") { Description = "The project's name." };
         var add = new Command("add", "Add a project and print its key and DSN.") { name, baseUrl };
         add.SetAction((result, ct) => AlertsCli.WithCommandHost(result, async services =>
@@ -27,7 +28,7 @@ internal static class ProjectCommands
             var id = project.Id;
             Console.WriteLine($"Project {id}: {project.Name}");
             Console.WriteLine($"Key: {key}");
-            Console.WriteLine($"DSN: {ProjectKeyFormat.Dsn(result.GetValue(baseUrl)!, key, id)}");
+            Console.WriteLine($"DSN: {ProjectKeyFormat.Dsn(BaseUrl(result, services), key, id)}");
             return 0;
         }, migrate: true, ct));
 
@@ -41,7 +42,7 @@ internal static class ProjectCommands
             {
                 Console.WriteLine($"{p.Id}\t{p.Name}");
                 foreach (var k in p.Keys.Where(k => k.RevokedAt == null))
-                    Console.WriteLine($"\tkey {k.Key}\tDSN {ProjectKeyFormat.Dsn(result.GetValue(baseUrl)!, k.Key, p.Id)}");
+                    Console.WriteLine($"\tkey {k.Key}\tDSN {ProjectKeyFormat.Dsn(BaseUrl(result, services), k.Key, p.Id)}");
             }
             return 0;
         }, migrate: true, ct));

@@ -5,7 +5,6 @@ using Alerts.Core.Messaging;
 using Alerts.Core.Observability;
 using Alerts.Core.Options;
 using Alerts.Dashboard;
-using Alerts.Dashboard.Accounts;
 using Alerts.Notifier;
 using Alerts.Notifier.Jobs;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -38,11 +37,12 @@ public static class AlertsApp
         if (roles.HasFlag(Roles.Dashboard))
         {
             builder.AddDashboard();
-            // Said once, in our words, by StartupWarnings instead of at every new key.
-            if (!(builder.Configuration.GetSection(KeyRingOptions.SectionName).Get<KeyRingOptions>()?.ProtectsKeys ?? false))
-                builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
             builder.Services.AddJobStorage(runsJobs: false); // shows the shared jobs; runs none
         }
+        // The key ring (the dashboard's cookies, the notifier's mail links) unencrypted is said once, in our words, by
+        // StartupWarnings instead of at every new key.
+        if (UsesKeyRing(roles) && !(builder.Configuration.GetSection(KeyRingOptions.SectionName).Get<KeyRingOptions>()?.ProtectsKeys ?? false))
+            builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
         builder.Services.AddAlertsMessaging(builder.Configuration, bus =>
         {
             if (roles.HasFlag(Roles.Notifier)) bus.AddNotifierConsumers();
@@ -87,13 +87,18 @@ public static class AlertsApp
     /// <summary>What this process will not do for want of a setting, said once at start-up.</summary>
     public static IEnumerable<string> StartupWarnings(IServiceProvider services, Roles roles)
     {
+        var alerts = services.GetRequiredService<IOptions<AlertsOptions>>().Value;
         if (roles.HasFlag(Roles.Notifier))
-            foreach (var warning in services.GetRequiredService<IOptions<AlertsOptions>>().Value.UnmailedWarnings())
+            foreach (var warning in alerts.UnmailedWarnings())
                 yield return warning;
-        if (roles.HasFlag(Roles.Dashboard) && !services.GetRequiredService<IOptions<KeyRingOptions>>().Value.ProtectsKeys)
-            yield return $"The Dashboard's key ring (the keys that sign login cookies) is stored unencrypted in the database: set "
+        if ((roles.HasFlag(Roles.Notifier) || roles.HasFlag(Roles.Dashboard)) && alerts.MissingBaseUrlNotice is { } notice)
+            yield return notice;
+        if (UsesKeyRing(roles) && !services.GetRequiredService<IOptions<KeyRingOptions>>().Value.ProtectsKeys)
+            yield return $"The Dashboard's key ring (the keys that sign login cookies and mail action links) is stored unencrypted in the database: set "
                 + $"{KeyRingOptions.SectionName}:CertificateFile to an RSA certificate to encrypt it (deploy/README.md, \"What to keep secret\").";
     }
+
+    private static bool UsesKeyRing(Roles roles) => roles.HasFlag(Roles.Dashboard) || roles.HasFlag(Roles.Notifier);
 
     /// <summary>Validates every options class, applies migrations and seeds configured projects.</summary>
     public static async Task PrepareAsync(IServiceProvider services, bool migrate, CancellationToken ct)

@@ -104,7 +104,7 @@ internal static class HttpRegistration
         var headers = ((HttpContext)state).Response.Headers;
         headers.XFrameOptions = "DENY";
         headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "same-origin";
+        headers.TryAdd("Referrer-Policy", "same-origin"); // a page may ask for less (the mail-action page: none, its address holds a token)
         return Task.CompletedTask;
     }
 }

@@ -17,4 +17,6 @@ internal static class MailStyles
     public const string Context = "margin:4px 0 0;padding:4px 8px;background:#ffffff;font-size:13px;white-space:pre-wrap;word-break:break-word";
     public const string Rule = "border:0;border-top:1px solid #d1d9e0;margin:20px 0 10px";
     public const string Link = "color:#0969da";
+    public const string ActionButton = "display:inline-block;margin:0 8px 8px 0;padding:5px 12px;border:1px solid #d1d9e0;border-radius:6px;background:#f6f8fa;color:#1f2328;text-decoration:none;font-size:13px";
+    public const string Note = "margin:4px 0 0;color:#59636e;font-size:12px";
 }

@@ -1,9 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
 
-namespace Alerts.Dashboard.Accounts;
+namespace Alerts.Core.Options;
 
 /// <summary>
-/// The <c>Alerts:Dashboard:KeyRing</c> section. The key ring that signs login cookies and antiforgery tokens lives in the
+/// The <c>Alerts:Dashboard:KeyRing</c> section. The key ring that signs login cookies, antiforgery tokens and mail action links lives in the
 /// database; with a certificate it is encrypted there, so a copy of the database alone cannot forge a session.
 /// </summary>
 public sealed class KeyRingOptions
