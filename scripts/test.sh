@@ -51,6 +51,13 @@ ensure_django() {
   fi
 }
 
+# The official Python Sentry SDK: the Python SDK tests report a Django app through it (Debian's python3 only).
+ensure_sentry_python() {
+  if ! /usr/bin/python3 -c 'import sentry_sdk' >/dev/null 2>&1; then
+    apt_install python3-sentry-sdk
+  fi
+}
+
 # openssl: generates the self-signed test certificate.
 ensure_openssl() {
   if [ ! -x /usr/bin/openssl ]; then
@@ -138,6 +145,7 @@ ensure_dependencies() {
   ensure_deploy_checkers
   ensure_aiosmtpd
   ensure_django
+  ensure_sentry_python
   ensure_maildev
   ensure_sentry_node
 }

@@ -43,6 +43,9 @@ public class AlertPolicyTests
         ["first warning, below the mail level"] = (Error(0, 1) with { BelowMailLevel = true }, true, false, "first occurrence; below the mail level", IncidentStatus.Open),
         ["warning regression, below the mail level"] = (Error(40, 41, Now.AddDays(-1), 40, status: IncidentStatus.Resolved) with { BelowMailLevel = true }, true, false, "regression; below the mail level", IncidentStatus.Open),
         ["warning crossing a milestone, below the mail level"] = (Error(9, 10, Now.AddHours(-1), 1) with { BelowMailLevel = true }, true, false, "below the mail level", IncidentStatus.Open),
+        ["broken link's first internal referrer, within the cooldown"] = (Error(5, 6, Now.AddMinutes(-1), 5) with { Kind = EventKind.BrokenLink, FirstInternalReferrer = true }, true, true, "first internal referrer", IncidentStatus.Open),
+        ["broken link's later referrer, within the cooldown"] = (Error(5, 6, Now.AddMinutes(-1), 5) with { Kind = EventKind.BrokenLink }, false, false, "within cooldown", IncidentStatus.Open),
+        ["ignored broken link's first internal referrer"] = (Error(5, 6, Now.AddMinutes(-1), 5, status: IncidentStatus.Ignored) with { Kind = EventKind.BrokenLink, FirstInternalReferrer = true }, false, false, "ignored", IncidentStatus.Ignored),
         ["ignored warning"] = (Error(5, 6, Now.AddDays(-1), 5, status: IncidentStatus.Ignored) with { BelowMailLevel = true }, false, false, "ignored", IncidentStatus.Ignored),
     };
 
@@ -59,6 +62,7 @@ public class AlertPolicyTests
         ["first occurrence with no admins"] = (NotificationReason.FirstOccurrence, NotificationHold.NoRecipients),
         ["first warning, below the mail level"] = (NotificationReason.FirstOccurrence, NotificationHold.BelowMailLevel),
         ["warning regression, below the mail level"] = (NotificationReason.Regression, NotificationHold.BelowMailLevel),
+        ["broken link's first internal referrer, within the cooldown"] = (NotificationReason.FirstInternalReferrer, NotificationHold.None),
     };
 
     public static TheoryData<string> TypedSituations => [.. TypedCases.Keys];

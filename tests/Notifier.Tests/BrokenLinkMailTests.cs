@@ -39,6 +39,26 @@ public sealed class BrokenLinkMailTests
         Assert.Equal("[Alerts] Broken link on shop.example.com", mail.Subject);
     }
 
+    [Fact]
+    public async Task InternalReferrerAfterAnExternalOne_IsMailedOnceAsTheFirstInternalReferrer()
+    {
+        await using var app = await AlertsTestApp.StartAsync();
+
+        await PostAsync(app, SampleEvents.BrokenLink("/old-page", "https://partner.example.org/links/"));
+        Assert.Equal("[Alerts] Broken link on shop.example.com", Assert.Single(await WaitForSentMailsAsync(app, 1)).Subject);
+        await PostAsync(app, SampleEvents.BrokenLink("/old-page", "https://shop.example.com/blog/"));
+        var mails = await WaitForSentMailsAsync(app, 2);
+        await PostAsync(app, SampleEvents.BrokenLink("/old-page", "https://shop.example.com/news/"));
+        await PostAsync(app, SampleEvents.BrokenLink("/old-page", "https://partner.example.org/other/"));
+        await Wait.UntilAsync(() => app.QueryAsync(async db => await db.Incidents.SumAsync(i => i.Count) >= 4 ? (bool?)true : null), Timeout, "four occurrences grouped");
+
+        Assert.Equal("[Alerts] Broken INTERNAL link on shop.example.com", mails[1].Subject);
+        Assert.Contains("Referrer: https://shop.example.com/blog/", mails[1].TextBody, StringComparison.Ordinal);
+        var reasons = await app.QueryAsync(db => db.Notifications.OrderBy(n => n.Id).Select(n => n.Cause).ToListAsync());
+        Assert.Equal([NotificationReason.FirstOccurrence, NotificationReason.FirstInternalReferrer], reasons);
+        Assert.Equal(2, (await WaitForSentMailsAsync(app, 2)).Count);
+    }
+
     public static TheoryData<string, string, string, string, string, string> HeldBack => new()
     {
         { "APPEND_SLASH redirect", "/old-page/", "https://shop.example.com/old-page", "Mozilla/5.0", "", $"ignorable ({BrokenLinkRules.AppendSlashRedirect})" },

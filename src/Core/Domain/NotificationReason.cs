@@ -17,6 +17,8 @@ public enum NotificationReason
     HeldBack = 5,
     StormSummary = 6,
     BrokenLinkDigest = 7,
+    /// <summary>A broken link first reported from elsewhere is now linked from the site's own page: its own bug to fix.</summary>
+    FirstInternalReferrer = 8,
     /// <summary>
     /// Not a mail: a recipient acted on the incident from a mail's signed link (or List-Unsubscribe), kept in the
     /// incident's log beside its mails; never sent.

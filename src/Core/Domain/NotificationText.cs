@@ -29,6 +29,7 @@ public static class NotificationText
     public static string Label(NotificationReason reason) => reason switch
     {
         NotificationReason.FirstOccurrence => "first occurrence",
+        NotificationReason.FirstInternalReferrer => "first internal referrer",
         NotificationReason.Regression => "regression",
         NotificationReason.Ladder => "occurrence ladder",
         NotificationReason.MoreSinceLastMail => "more occurrences since the last mail",

@@ -10,6 +10,7 @@ public enum Trigger { Occurrence, Sweep }
 /// <summary>
 /// What the policy knows about an incident when deciding; counts are before and after this occurrence.
 /// <see cref="BelowMailLevel"/>: its latest event is below <c>Alerts:MailLevel</c> (a captured warning).
+/// <see cref="FirstInternalReferrer"/>: a broken link's occurrence is the first from one of the site's own pages.
 /// </summary>
 public sealed record AlertContext(
     EventKind Kind,
@@ -26,4 +27,5 @@ public sealed record AlertContext(
     bool BrokenLinkMailOn = true,
     Trigger Trigger = Trigger.Occurrence,
     bool BrokenLinkDigest = false,
-    bool BelowMailLevel = false);
+    bool BelowMailLevel = false,
+    bool FirstInternalReferrer = false);

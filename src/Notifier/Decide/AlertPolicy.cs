@@ -39,6 +39,8 @@ public static class AlertPolicy
     {
         if (c.Trigger == Trigger.Occurrence && c.Status == IncidentStatus.Resolved) return (NotificationReason.Regression, 0);
         if (c.CountBefore == 0) return (NotificationReason.FirstOccurrence, 0);
+        // Django mails an internal broken link on every hit; one incident per target mails its first internal referrer once.
+        if (c.Kind == EventKind.BrokenLink && c.FirstInternalReferrer) return (NotificationReason.FirstInternalReferrer, 0);
         if (c.LastNotifiedAt is { } last && c.Now - last < TimeSpan.FromMinutes(p.CooldownMinutes)) return null;
         var milestone = p.Milestones.Where(m => m > c.LastNotifiedCount && m <= c.CountAfter).DefaultIfEmpty(0).Max();
         if (milestone > 0) return (NotificationReason.Ladder, milestone);

@@ -1,8 +1,10 @@
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
+using Alerts.Core.Events;
 using Alerts.Core.Options;
 using Alerts.Notifier.Grouping;
 using Alerts.Notifier.Mail;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Alerts.Notifier.Decide;
@@ -34,10 +36,12 @@ public sealed class OccurrenceDecider(
                 notifications.Add(HeldBack(incident, g.LatestHeldBack!, options, recipients, now, await mailContext.ForAsync(incident, ct)));
             // Only reported occurrences count for the policy: a link a scanner probed first is still news when a visitor follows it.
             if (g.LatestReported is not { } latest) continue;
+            var firstInternal = await FirstInternalReferrerAsync(db, incident, g.Reported, ct);
+            if (firstInternal is not null) latest = firstInternal;
             // The state comes from the upsert, which holds the incident's row lock until commit:
             // a first occurrence or a regression is seen by exactly one transaction.
             var decision = await mailsInWindow.DecideAsync(incident.ProjectId, mails => AlertPolicy.Decide(AlertContexts.For(
-                incident, incident.ReportedCount - g.Reported.Count, now, latest.Read, mails, options, recipients), p), ct);
+                incident, incident.ReportedCount - g.Reported.Count, now, latest.Read, mails, options, recipients) with { FirstInternalReferrer = firstInternal is not null }, p), ct);
             // Noise is mailed only when Alerts:ScannerNoise:Mail asks for it, and then the mail says what it is.
             if (latest.Verdict.Class == BrokenLinkClass.Noise && decision.Record)
                 decision = decision with { Detail = latest.Verdict.Description };
@@ -48,6 +52,25 @@ public sealed class OccurrenceDecider(
         }
         return notifications;
     }
+
+    /// <summary>
+    /// The first of these broken-link occurrences whose referrer is one of the site's own pages, when no internal referrer
+    /// was seen before them (grouping has already counted their referrers, so earlier ones are those first seen before).
+    /// </summary>
+    private static async Task<Occurrence?> FirstInternalReferrerAsync(AlertsDbContext db, Incident incident, IReadOnlyList<Occurrence> reported, CancellationToken ct)
+    {
+        if (incident.Kind != EventKind.BrokenLink || incident.ReportedCount == reported.Count) return null;
+        var first = reported.OrderBy(x => x.Event.ReceivedAt)
+            .FirstOrDefault(x => BrokenLinkRules.IsInternal(x.Read.Request?.Referrer, HostOf(x.Read.Request?.Url)));
+        if (first is null) return null;
+        var earlier = await db.BrokenLinkReferrers
+            .Where(r => r.IncidentId == incident.Id && r.FirstSeen < first.Event.ReceivedAt)
+            .Select(r => r.Referrer).ToListAsync(ct);
+        var host = HostOf(first.Read.Request?.Url);
+        return earlier.Any(r => BrokenLinkRules.IsInternal(r, host)) ? null : first;
+    }
+
+    private static string HostOf(string? url) => Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Authority : "";
 
     /// <summary>A held-back row in the notification log, written when a rule newly holds the incident back.</summary>
     private static Notification HeldBack(Incident incident, Occurrence latest, AlertsOptions options, StoredRecipients? stored, DateTime now, MailExtras extras)

@@ -81,7 +81,7 @@ def stock(request, item_id):
         return django.http.HttpResponse(str(levels[item_id]))
     except KeyError as missing:
         if item_id == 4:
-            raise LookupError("no stock level for item %d" % item_id) from missing
+            raise ValueError("stock level for item %d is unknown" % item_id) from missing
         raise LookupError("no stock level for item %d" % item_id)
 
 
