@@ -17,6 +17,8 @@ public enum NotificationReason
     HeldBack = 5,
     StormSummary = 6,
     BrokenLinkDigest = 7,
+    /// <summary>A monitor that was down checked in successfully again (its recovery threshold reached).</summary>
+    Recovered = 9,
 }
 
 /// <summary>Why a recorded notification is not mailed on its own; None for one that is.</summary>

@@ -35,6 +35,7 @@ public static class NotificationText
         NotificationReason.HeldBack => "held back",
         NotificationReason.StormSummary => "storm summary",
         NotificationReason.BrokenLinkDigest => "broken-link digest",
+        NotificationReason.Recovered => "recovered",
         _ => "unknown",
     };
 
