@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using Alerts.Core.Domain;
 using Alerts.Core.Monitors;
 using Alerts.Notifier.Monitors;
@@ -205,5 +206,41 @@ public sealed class MonitorTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         var mails = await _smtp.WaitForMailsAsync(2, MailTimeout);
         Assert.Contains("invoice-run recovered", mails[1].Subject, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task JsonApi_CreatesListsPausesAndDeletes_AndTheDashboardShowsTheRuns()
+    {
+        var token = await _app.Services.GetRequiredService<Alerts.Dashboard.Accounts.ApiTokens>().CreateAsync("monitors", CancellationToken.None);
+        using var client = new HttpClient { BaseAddress = _app.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+
+        using var bad = await client.PostAsync("/api/v1/monitors", JsonContent.Create(new { projectId = 1, slug = "reports", schedule = "99 * * * *" }));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+        using var created = await client.PostAsync("/api/v1/monitors",
+            JsonContent.Create(new { projectId = 1, slug = "reports", schedule = "*/15 * * * *", timezone = "America/New_York", maxRuntime = 5 }));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var entry = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>());
+        var id = entry.GetProperty("id").GetInt64();
+        Assert.Equal("new", entry.GetProperty("state").GetString());
+        using var duplicate = await client.PostAsync("/api/v1/monitors", JsonContent.Create(new { projectId = 1, slug = "reports", intervalSeconds = 60 }));
+        Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
+
+        using (await _app.Client.PostAsync($"/ping/{entry.GetProperty("uuid").GetGuid()}/start", null)) { }
+        _clock.Advance(TimeSpan.FromSeconds(90));
+        using (await _app.Client.PostAsync($"/ping/{entry.GetProperty("uuid").GetGuid()}", null)) { }
+        var runs = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/monitors/{id}/runs");
+        var run = Assert.Single(runs.EnumerateArray());
+        Assert.Equal(("ok", 90.0), (run.GetProperty("status").GetString(), run.GetProperty("durationSeconds").GetDouble()));
+
+        using var paused = await client.PostAsync($"/api/v1/monitors/{id}/pause", null);
+        Assert.True((await paused.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("paused").GetBoolean());
+        var list = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/monitors");
+        Assert.Equal(["nightly-backup", "reports"], list.EnumerateArray().Select(m => m.GetProperty("slug").GetString() ?? "").ToArray());
+        using var deleted = await client.DeleteAsync($"/api/v1/monitors/{id}");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        using var gone = await client.GetAsync($"/api/v1/monitors/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 }
