@@ -8,7 +8,12 @@ using Microsoft.Data.Sqlite;
 
 namespace Alerts.Bench;
 
-internal sealed record BenchSettings(int Seconds, int WarmupSeconds, int Rounds, int Mails, int Incidents)
+internal enum BenchProvider { Sqlite, Postgres }
+
+internal enum BenchLayout { Single, ScaleOut }
+
+internal sealed record BenchSettings(int Seconds, int WarmupSeconds, int Rounds, int Mails, int Incidents,
+    BenchProvider Provider = BenchProvider.Sqlite, BenchLayout Layout = BenchLayout.Single)
 {
     /// <summary>Each server's measured seconds in one round.</summary>
     public int RoundSeconds => Math.Max(1, Seconds / Rounds);
@@ -21,7 +26,16 @@ internal sealed record BenchSettings(int Seconds, int WarmupSeconds, int Rounds,
             return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
         }
         // 20 s of warm-up: tiered compilation is still recompiling the hot path for about 15 s into a flood.
-        return new BenchSettings(Arg("--seconds", 60), Arg("--warmup", 20), Math.Max(1, Arg("--rounds", 3)), Arg("--mails", 20), Arg("--incidents", 100_000));
+        string Option(string name, string fallback)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        }
+        // The scale-out layout runs on PostgreSQL and RabbitMQ, whatever --provider says.
+        var layout = Option("--layout", "single") == "scale-out" ? BenchLayout.ScaleOut : BenchLayout.Single;
+        var provider = layout == BenchLayout.ScaleOut || Option("--provider", "sqlite") == "postgres" ? BenchProvider.Postgres : BenchProvider.Sqlite;
+        return new BenchSettings(Arg("--seconds", 60), Arg("--warmup", 20), Math.Max(1, Arg("--rounds", 3)), Arg("--mails", 20), Arg("--incidents", 100_000),
+            provider, layout);
     }
 }
 
@@ -40,7 +54,7 @@ internal sealed partial class BenchRun(BenchSettings settings, Action<string> lo
         return new BenchResults(settings, machine, started, ingestion, list);
     }
 
-    private static async Task<(ChildProcess Process, Uri Address)> StartReferenceAsync()
+    internal static async Task<(ChildProcess Process, Uri Address)> StartReferenceAsync()
     {
         var dll = Path.Combine(RepoPaths.Root, "bench", "Alerts.Bench.Reference", "bin", AlertsProcess.Configuration, "net10.0", "Alerts.Bench.Reference.dll");
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };

@@ -46,14 +46,14 @@ internal static partial class Wrk
 {
     public const int Connections = 64;
 
-    public static async Task<WrkResult> RunAsync(Uri baseAddress, TimeSpan duration, string key)
+    public static async Task<WrkResult> RunAsync(Uri baseAddress, TimeSpan duration, string key, int threads = 2, int connections = Connections)
     {
         var env = new Dictionary<string, string>
         {
             ["ALERTS_KEY"] = key,
             ["ALERTS_EVENT"] = Path.Combine(RepoPaths.Root, "bench", "event.json"),
         };
-        string[] args = ["-t2", $"-c{Connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", "--timeout", "10s",
+        string[] args = [$"-t{threads}", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", "--timeout", "10s",
             "-s", Path.Combine(RepoPaths.Root, "bench", "event.lua"), new Uri(baseAddress, "/api/v1/events").ToString()];
         await using var wrk = ChildProcess.Start("wrk", args, RepoPaths.Root, env);
         if (!await wrk.WaitForExitAsync(duration + TimeSpan.FromSeconds(60)))

@@ -20,6 +20,12 @@ public sealed class CollectorOptions
     /// <summary>Events waiting for the writer; when full, posts get 429 instead of growing memory.</summary>
     public int InboxCapacity { get; set; } = 10_000;
 
+    /// <summary>
+    /// Writers committing batches at once on a database that takes many writers (PostgreSQL): while one waits for its
+    /// commit to reach the disk, the others fill and send theirs. SQLite takes one writer, whatever this says.
+    /// </summary>
+    public int InboxWriters { get; set; } = 8;
+
     /// <summary>Most events committed in one transaction.</summary>
     public int MaxBatchSize { get; set; } = 512;
 
@@ -41,6 +47,8 @@ public sealed class CollectorOptions
             yield return "Alerts:Collector:EventsPerMinutePerKey must be between 0 (no limit) and 10000000.";
         if (o.InboxCapacity is < 1 or > 1_000_000)
             yield return "Alerts:Collector:InboxCapacity must be between 1 and 1000000.";
+        if (o.InboxWriters is < 1 or > 64)
+            yield return "Alerts:Collector:InboxWriters must be between 1 and 64.";
         if (o.MaxBatchSize is < 1 or > 5000)
             yield return "Alerts:Collector:MaxBatchSize must be between 1 and 5000.";
         if (o.WriteTimeoutSeconds is < 1 or > 300)

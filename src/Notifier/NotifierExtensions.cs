@@ -1,5 +1,6 @@
 using Alerts.Core.Data;
 using Alerts.Core.Options;
+using Alerts.Notifier.Crawler;
 using Alerts.Notifier.Delivery;
 using Alerts.Notifier.Grouping;
 using Alerts.Notifier.Jobs;
@@ -84,6 +85,7 @@ public static class NotifierExtensions
         builder.Services.AddSingleton<MonitorRecovery>();
         builder.Services.AddScoped<MonitorDueCheckJob>();
         builder.Services.AddNotifierJobs();
+        builder.Services.AddLinkCrawler();
         return builder;
     }
 

@@ -76,6 +76,32 @@ public abstract class GroupAndDecideTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pipeline_TwoNotifiersOnOneHotIncident_CountEveryEventOnce_AndMailTheFirstOnce()
+    {
+        var ids = await StoreAsync("KeyError", 400);
+        var chunks = ids.Chunk(25).ToList();
+
+        // A flood of one error: both notifiers go through every chunk (a republish hands each the other's events too),
+        // in opposite orders, one transaction at a time each, so they meet on the incident's row and on each other's events.
+        async Task<List<long>> NotifierAsync(IEnumerable<string[]> order)
+        {
+            var queued = new List<long>();
+            foreach (var chunk in order) queued.AddRange(await Pipeline.GroupAsync(chunk, CancellationToken.None));
+            return queued;
+        }
+        var results = await Task.WhenAll(Task.Run(() => NotifierAsync(chunks)), Task.Run(() => NotifierAsync(Enumerable.Reverse(chunks))));
+
+        var incident = await QueryAsync(db => db.Incidents.SingleAsync());
+        Assert.Equal(400, incident.Count);
+        Assert.Equal(400, await QueryAsync(db => db.IncidentHourlyCounts.SumAsync(h => h.Count)));
+        Assert.Equal(0, await QueryAsync(db => db.Events.CountAsync(e => e.IncidentId == null)));
+        Assert.Equal(3, await QueryAsync(db => db.Events.CountAsync())); // the newest samples; every other event pruned
+        var first = await QueryAsync(db => db.Notifications.Where(n => n.Cause == NotificationReason.FirstOccurrence).ToListAsync());
+        Assert.Equal(first.Select(n => n.Id), results.SelectMany(r => r).Where(id => first.Any(n => n.Id == id)));
+        Assert.Single(first);
+    }
+
+    [Fact]
     public async Task Decide_PastTheProjectCap_HoldsTheMailBack_WithATypedHold()
     {
         var ids = new List<string>();

@@ -26,11 +26,18 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The process that runs the server (<c>runuser</c> as root); its descendants are the postmaster and its backends.</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>What the server wrote, for failure messages.</summary>
     public string Output => process.Report();
 
     /// <summary>Runs <c>initdb</c> and starts the server; fails with the reason when PostgreSQL is missing or does not start.</summary>
-    public static async Task<PostgresServer> StartAsync()
+    /// <param name="durable">
+    /// Commits reach the disk (fsync, full-page writes, synchronous commit: PostgreSQL's defaults), as a benchmark needs;
+    /// tests skip the flushes.
+    /// </param>
+    public static async Task<PostgresServer> StartAsync(bool durable = false)
     {
         var binDir = FindBinDir();
         var workDir = Directory.CreateTempSubdirectory("alerts-postgres-").FullName;
@@ -44,11 +51,12 @@ public sealed class PostgresServer : IAsyncDisposable
         try
         {
             await RunAsync(binDir, workDir, "initdb", "-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync");
+            string[] flushes = durable ? ["-c", "fsync=on", "-c", "synchronous_commit=on"] : ["-c", "fsync=off", "-c", "full_page_writes=off"];
             var (child, port) = await ChildProcess.StartServerAsync(
                 "postgres",
                 FreePort.Next,
-                port => Start(binDir, workDir, "postgres", "-D", dataDir, "-p", port.ToString(CultureInfo.InvariantCulture), "-k", workDir,
-                    "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "fsync=off", "-c", "full_page_writes=off"),
+                port => Start(binDir, workDir, "postgres", ["-D", dataDir, "-p", port.ToString(CultureInfo.InvariantCulture), "-k", workDir,
+                    "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", .. flushes]),
                 port => AcceptsAsync(binDir, workDir, port),
                 StartTimeout);
             return new PostgresServer(binDir, workDir, child, port);

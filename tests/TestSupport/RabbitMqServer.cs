@@ -33,6 +33,9 @@ public sealed class RabbitMqServer : IAsyncDisposable
     /// <summary><c>ConnectionStrings:RabbitMq</c> for this node (the guest user, allowed on loopback).</summary>
     public string Uri => $"amqp://guest:guest@127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/";
 
+    /// <summary>The process that runs the node (its descendants hold the Erlang VM).</summary>
+    public int ProcessId => server?.Id ?? throw new InvalidOperationException("The node is not running.");
+
     /// <summary>What the node wrote, for failure messages.</summary>
     public string Output => server?.Report() ?? "(not running)";
 

@@ -12,8 +12,9 @@ using Microsoft.Extensions.Options;
 namespace Alerts.Collector.Inbox;
 
 /// <summary>
-/// The durable inbox with group commit: requests hand their event to one writer, which commits
-/// whatever has queued up in a single transaction, so durability costs one fsync per batch, not per request.
+/// The durable inbox with group commit: requests hand their event to a writer, which commits whatever has queued up in
+/// a single transaction, so durability costs one fsync per batch, not per request. SQLite takes one writer; on
+/// PostgreSQL several write at once, each on its own connection, so batches fill while others wait for their commit.
 /// </summary>
 public sealed class EventInbox : BackgroundService
 {
@@ -35,7 +36,7 @@ public sealed class EventInbox : BackgroundService
     private readonly int _maxBatch;
     private readonly IDisposable _depthGauge;
     private readonly int _writeTimeout;
-    private InboxWriter? _writer; // used by the one writer loop only
+    private readonly int _writers;
 
     public EventInbox(IDatabaseProvider database, IBus bus, WriteGate gate, IOptions<CollectorOptions> options, ILogger<EventInbox> logger)
     {
@@ -45,9 +46,10 @@ public sealed class EventInbox : BackgroundService
         _logger = logger;
         _maxBatch = options.Value.MaxBatchSize;
         _writeTimeout = options.Value.WriteTimeoutSeconds;
+        _writers = database.OneWriter ? 1 : options.Value.InboxWriters;
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.Value.InboxCapacity)
         {
-            SingleReader = true,
+            SingleReader = _writers == 1,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the caller answers 429
         });
         _depthGauge = AlertsMetrics.ObserveQueue("inbox", () => _queue.Reader.Count);
@@ -66,36 +68,43 @@ public sealed class EventInbox : BackgroundService
         _queue.Writer.TryComplete(); // stop taking, finish writing what was accepted
         await base.StopAsync(cancellationToken);
         _depthGauge.Dispose();
-        if (_writer is not null && ExecuteTask is { IsCompleted: true }) _writer.Dispose(); // not under a loop still writing
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var publishing = PublishLoopAsync();
-        await WriterThread.Run("Inbox writer", WriteLoop, _logger);
+        await Task.WhenAll(Enumerable.Range(1, _writers).Select(i => WriterThread.Run($"Inbox writer {i}", WriteLoop, _logger)));
         _accepted.Writer.TryComplete();
         await publishing;
     }
 
-    /// <summary>The one writer: commits whatever has queued, batch after batch, until the queue is completed and drained.</summary>
+    /// <summary>A writer: commits whatever has queued, batch after batch, until the queue is completed and drained.</summary>
     private void WriteLoop()
     {
         var batch = new List<Pending>(_maxBatch);
-        // Not tied to stoppingToken: on shutdown the queue is completed and drained, never dropped.
-        while (_queue.Reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+        InboxWriter? writer = null; // this loop's connection and statements, kept across batches
+        try
         {
-            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var p)) batch.Add(p);
-            Commit(batch);
-            batch.Clear();
+            // Not tied to stoppingToken: on shutdown the queue is completed and drained, never dropped.
+            while (_queue.Reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+            {
+                while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var p)) batch.Add(p);
+                if (batch.Count > 0) Commit(batch, ref writer);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            writer?.Dispose();
         }
     }
 
-    private void Commit(List<Pending> batch)
+    private void Commit(List<Pending> batch, ref InboxWriter? writer)
     {
         List<string> added;
         try
         {
-            added = Insert(batch);
+            added = Insert(batch, ref writer);
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException or IOException or TimeoutException)
         {
@@ -138,10 +147,10 @@ public sealed class EventInbox : BackgroundService
     }
 
     /// <summary>Commits the batch in one transaction; returns the ids not seen before (a retry's id is kept once).</summary>
-    private List<string> Insert(List<Pending> batch)
+    private List<string> Insert(List<Pending> batch, ref InboxWriter? writer)
     {
         using var turn = _gate.Enter(TimeSpan.FromSeconds(_writeTimeout));
-        var writer = _writer ??= InboxWriter.Open(_database, _writeTimeout);
+        writer ??= InboxWriter.Open(_database, _writeTimeout);
         try
         {
             return writer.Insert([.. batch.Select(p => p.Event)]);
@@ -149,8 +158,8 @@ public sealed class EventInbox : BackgroundService
         catch
         {
             // A failed connection (busy, full, broken) is not reused: the next batch starts on a fresh one.
-            _writer = null;
             writer.Dispose();
+            writer = null;
             throw;
         }
     }

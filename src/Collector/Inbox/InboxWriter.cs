@@ -45,21 +45,12 @@ internal sealed class InboxWriter : IDisposable
     public List<string> Insert(IReadOnlyList<StoredEvent> events)
     {
         using var tx = _connection.BeginTransaction();
-        var added = new List<string>(events.Count);
-        foreach (var e in events)
-            if (Add(tx, e)) added.Add(e.Id);
+        var outcomes = _statements.Write(tx, events);
         tx.Commit();
+        var added = new List<string>(events.Count);
+        for (var i = 0; i < events.Count; i++)
+            if (outcomes[i] == InboxOutcome.Stored) added.Add(events[i].Id);
         return added;
-    }
-
-    private bool Add(DbTransaction tx, StoredEvent e)
-    {
-        if (!_statements.Remember(tx, e)) return false;
-        if (_statements.Store(tx, e)) return true;
-        // Read only on a taken id, off the common path: this project's own retry stays one event, another's id is not ours to skip.
-        if (_statements.OwnerOf(tx, e.Id) == e.ProjectId) return false;
-        e.Id = StoredEvent.NewId();
-        return _statements.Store(tx, e);
     }
 
     public void Dispose()

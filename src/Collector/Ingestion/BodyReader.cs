@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -11,7 +12,21 @@ namespace Alerts.Collector.Ingestion;
 /// </summary>
 internal static class BodyReader
 {
-    public readonly record struct Body(ReadOnlyMemory<byte> Bytes, ProblemHttpResult? Error);
+    /// <summary>
+    /// A whole body, decoded, in an array rented from the shared pool (or the answer to give instead). Dispose it once,
+    /// as soon as what was parsed from it no longer points into it.
+    /// </summary>
+    public readonly struct Body(ReadOnlyMemory<byte> bytes, ProblemHttpResult? error, byte[]? rented) : IDisposable
+    {
+        public ReadOnlyMemory<byte> Bytes { get; } = bytes;
+
+        public ProblemHttpResult? Error { get; } = error;
+
+        public void Dispose()
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 
     public readonly record struct Decoded(Stream? Stream, ProblemHttpResult? Error);
 
@@ -19,27 +34,47 @@ internal static class BodyReader
     public static async Task<Body> ReadAsync(HttpContext http, int max, string what = "Event")
     {
         var opened = Open(http, max, max, what);
-        if (opened.Error is { } error) return new Body(default, error);
+        if (opened.Error is { } error) return new Body(default, error, null);
         await using var source = opened.Stream!;
-        // Sized for the declared length (at most the limit), so the buffer is not grown and copied on the way.
-        var buffer = new MemoryStream(http.Request.ContentLength is { } length and > 0 ? (int)Math.Min(length, max) : 0);
+        // Sized for the declared length (at most the limit) and one byte more, so the read that finds the end needs no
+        // larger buffer; a compressed body starts at four times its length.
+        var declared = http.Request.ContentLength is { } length and > 0 ? length : 4096;
+        var compressed = http.Request.Headers.ContentEncoding.Count > 0;
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min((compressed ? declared * 4 : declared) + 1, max + 1L));
+        var filled = 0;
         try
         {
-            await source.CopyToAsync(buffer, http.RequestAborted);
+            int read;
+            do
+            {
+                if (filled == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, max + 1L));
+                    buffer.AsSpan(0, filled).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                read = await source.ReadAsync(buffer.AsMemory(filled), http.RequestAborted);
+                filled += read;
+            }
+            while (read > 0);
         }
-        catch (PayloadTooLargeException ex)
+        catch (Exception ex) when (ex is PayloadTooLargeException or InvalidDataException or BadHttpRequestException)
         {
-            return new Body(default, TooLarge(ex));
+            ArrayPool<byte>.Shared.Return(buffer);
+            return new Body(default, ex switch
+            {
+                PayloadTooLargeException tooLarge => TooLarge(tooLarge),
+                BadHttpRequestException notReceived => NotReceived(notReceived),
+                _ => Malformed(http.Request),
+            }, null);
         }
-        catch (InvalidDataException)
+        catch
         {
-            return new Body(default, Malformed(http.Request));
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
-        catch (BadHttpRequestException ex)
-        {
-            return new Body(default, NotReceived(ex));
-        }
-        return new Body(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), null);
+        return new Body(buffer.AsMemory(0, filled), null, buffer);
     }
 
     /// <summary>

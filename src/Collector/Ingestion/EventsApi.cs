@@ -78,17 +78,19 @@ public static class EventsApi
         if (!IsJson(http.Request.ContentType))
             return Problem(415, "Unsupported media type", "Send the event as 'Content-Type: application/json'.");
 
-        var body = await BodyReader.ReadAsync(http, options.Value.MaxEventBytes);
-        if (body.Error is { } error) return error;
-
         EventPayload? payload;
-        try
+        // The parsed event holds copies of what it keeps: the pooled body goes back before the inbox is waited for.
+        using (var body = await BodyReader.ReadAsync(http, options.Value.MaxEventBytes))
         {
-            payload = JsonSerializer.Deserialize(body.Bytes.Span, EventJsonContext.Default.EventPayload);
-        }
-        catch (JsonException ex)
-        {
-            return Problem(400, "Malformed JSON", ex.Path is { Length: > 1 } path ? $"Invalid JSON at {path}: {FirstLine(ex.Message)}" : FirstLine(ex.Message));
+            if (body.Error is { } error) return error;
+            try
+            {
+                payload = JsonSerializer.Deserialize(body.Bytes.Span, EventJsonContext.Default.EventPayload);
+            }
+            catch (JsonException ex)
+            {
+                return Problem(400, "Malformed JSON", ex.Path is { Length: > 1 } path ? $"Invalid JSON at {path}: {FirstLine(ex.Message)}" : FirstLine(ex.Message));
+            }
         }
         if (payload is null)
             return Problem(400, "Malformed JSON", "The body must be a JSON object.");

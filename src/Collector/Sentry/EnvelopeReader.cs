@@ -21,50 +21,64 @@ internal sealed record Envelope(SentryEnvelopeHeader Header, IReadOnlyList<Envel
 /// memory. Throws <see cref="EnvelopeFormatException"/> for a malformed or truncated envelope and
 /// <see cref="PayloadTooLargeException"/> for an event item over the limit.
 /// </summary>
-internal sealed class EnvelopeReader(Stream source, int maxEventBytes)
+/// <remarks>
+/// Reads into one buffer from the shared pool, grown (through the pool) only as far as a kept line or payload needs: a
+/// kept payload is a slice of that buffer, not a copy, valid until the next read or <see cref="Dispose"/>.
+/// </remarks>
+internal sealed class EnvelopeReader(Stream source, int maxEventBytes) : IDisposable
 {
     /// <summary>Header lines carry ids, a DSN and SDK names; anything longer is not an envelope.</summary>
     public const int MaxHeaderLineBytes = 64 * 1024;
 
-    private readonly byte[] _buffer = new byte[16 * 1024];
+    private const int ReadSize = 16 * 1024;
+
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
     private int _start;
     private int _end;
     private bool _eof;
     private bool _headerRead;
+    private (string Type, long Length)? _afterPayload;
 
     /// <summary>The types whose payload is kept; the rest are accepted and dropped.</summary>
     public static bool IsIngested(string type) => type is SentryItemTypes.Event or SentryItemTypes.CheckIn;
 
-    /// <summary>Reads the whole envelope from <paramref name="source"/>.</summary>
+    /// <summary>Reads the whole envelope from <paramref name="source"/>, each kept payload copied out of the reader's buffer.</summary>
     public static async Task<Envelope> ReadAllAsync(Stream source, int maxEventBytes, CancellationToken ct = default)
     {
-        var reader = new EnvelopeReader(source, maxEventBytes);
+        using var reader = new EnvelopeReader(source, maxEventBytes);
         var header = await reader.ReadHeaderAsync(ct);
         var items = new List<EnvelopeItem>();
-        while (await reader.ReadItemAsync(ct) is { } item) items.Add(item);
+        while (await reader.ReadItemAsync(ct) is { } item) items.Add(item with { Payload = item.Payload.ToArray() });
         return new Envelope(header, items);
     }
 
     /// <summary>The envelope's header line. Call once, first.</summary>
-    public async Task<SentryEnvelopeHeader> ReadHeaderAsync(CancellationToken ct = default)
+    public async ValueTask<SentryEnvelopeHeader> ReadHeaderAsync(CancellationToken ct = default)
     {
         if (_headerRead) throw new InvalidOperationException("The envelope header has been read already.");
         _headerRead = true;
-        var line = await ReadLineAsync(MaxHeaderLineBytes, keep: true, () => HeaderTooLong("The envelope header"), ct);
+        var line = await ReadLineAsync(MaxHeaderLineBytes, keep: true, static () => HeaderTooLong("The envelope header"), ct);
         if (line is null || line.Value.Length == 0)
             throw new EnvelopeFormatException("The envelope is empty: it must start with a JSON header line.");
         return ParseHeader(line.Value.Span, SentryJsonContext.Default.SentryEnvelopeHeader, "envelope header");
     }
 
-    /// <summary>The next item, or null after the last one.</summary>
-    public async Task<EnvelopeItem?> ReadItemAsync(CancellationToken ct = default)
+    /// <summary>The next item, or null after the last one. Its payload is valid until the next read.</summary>
+    public async ValueTask<EnvelopeItem?> ReadItemAsync(CancellationToken ct = default)
     {
         if (!_headerRead) throw new InvalidOperationException("Read the envelope header first.");
+        if (_afterPayload is var (previous, previousLength) && (_start < _end || await FillAsync(ct)))
+        {
+            if (_buffer[_start] != (byte)'\n')
+                throw new EnvelopeFormatException($"The {previous} item is longer than its length of {previousLength} bytes.");
+            _start++;
+        }
+        _afterPayload = null;
         ReadOnlyMemory<byte>? line;
         do
         {
             // Blank lines between items (a trailing newline, say) separate nothing: skip them.
-            line = await ReadLineAsync(MaxHeaderLineBytes, keep: true, () => HeaderTooLong("An item header"), ct);
+            line = await ReadLineAsync(MaxHeaderLineBytes, keep: true, static () => HeaderTooLong("An item header"), ct);
             if (line is null) return null;
         }
         while (line.Value.Length == 0);
@@ -74,25 +88,29 @@ internal sealed class EnvelopeReader(Stream source, int maxEventBytes)
             throw new EnvelopeFormatException("An item header has no \"type\".");
         if (header.Length is < 0)
             throw new EnvelopeFormatException($"The {header.Type} item has a negative length.");
+        var type = header.Type;
 
-        var keep = IsIngested(header.Type);
+        var keep = IsIngested(type);
         if (header.Length is { } length)
         {
             if (keep && length > maxEventBytes)
                 throw EventTooLarge();
-            var payload = await ReadExactlyAsync(length, keep, header.Type, ct);
-            // After a payload of known length: a newline, or the end of the envelope.
-            if (await PeekByteAsync(ct) is { } next)
-            {
-                if (next != (byte)'\n')
-                    throw new EnvelopeFormatException($"The {header.Type} item is longer than its length of {length} bytes.");
-                _start++;
-            }
-            return new EnvelopeItem(header.Type, payload);
+            var payload = await ReadExactlyAsync(length, keep, type, ct);
+            // After a payload of known length comes a newline or the end, checked on the next read: reading now could
+            // move what the returned payload points at.
+            _afterPayload = (type, length);
+            return new EnvelopeItem(type, payload);
         }
 
         var implicitPayload = await ReadLineAsync(keep ? maxEventBytes : long.MaxValue, keep, EventTooLarge, ct);
-        return new EnvelopeItem(header.Type, keep ? implicitPayload ?? ReadOnlyMemory<byte>.Empty : ReadOnlyMemory<byte>.Empty);
+        return new EnvelopeItem(type, keep ? implicitPayload ?? ReadOnlyMemory<byte>.Empty : ReadOnlyMemory<byte>.Empty);
+    }
+
+    public void Dispose()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
     }
 
     private static T ParseHeader<T>(ReadOnlySpan<byte> line, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info, string what)
@@ -108,74 +126,98 @@ internal sealed class EnvelopeReader(Stream source, int maxEventBytes)
     }
 
     /// <summary>
-    /// Bytes up to the next newline (which is consumed) or the end; null when already at the end. Kept bytes go to
-    /// the result; dropped ones are only counted. Past <paramref name="max"/> bytes: <paramref name="tooLong"/>.
+    /// Bytes up to the next newline (which is consumed) or the end; null when already at the end. A kept line stays
+    /// whole in the buffer and is returned as a slice of it; a dropped one is only counted. Past <paramref name="max"/>
+    /// bytes: <paramref name="tooLong"/>.
     /// </summary>
-    private async Task<ReadOnlyMemory<byte>?> ReadLineAsync(long max, bool keep, Func<Exception> tooLong, CancellationToken ct)
+    private async ValueTask<ReadOnlyMemory<byte>?> ReadLineAsync(long max, bool keep, Func<Exception> tooLong, CancellationToken ct)
     {
-        ArrayBufferWriter<byte>? kept = null;
-        long length = 0;
+        long dropped = 0;
+        var scanned = 0; // bytes after _start already searched for the newline
         var started = false;
         while (true)
         {
-            if (_start == _end && !await FillAsync(ct))
-            {
-                if (!started) return null; // (a bare null here would convert to an empty memory through byte[])
-                return kept?.WrittenMemory ?? ReadOnlyMemory<byte>.Empty;
-            }
-            started = true;
-            var available = _buffer.AsSpan(_start, _end - _start);
-            var newline = available.IndexOf((byte)'\n');
-            var take = newline >= 0 ? newline : available.Length;
-            length += take;
-            if (length > max) throw tooLong();
-            if (keep)
-            {
-                if (newline >= 0 && kept is null)
-                {
-                    // The usual case: the whole line is in the buffer.
-                    var line = available[..take].ToArray();
-                    _start += take + 1;
-                    return line;
-                }
-                (kept ??= new ArrayBufferWriter<byte>()).Write(available[..take]);
-            }
-            _start += take;
+            var newline = _buffer.AsSpan(_start + scanned, _end - _start - scanned).IndexOf((byte)'\n');
             if (newline >= 0)
             {
-                _start++;
-                return kept?.WrittenMemory ?? ReadOnlyMemory<byte>.Empty;
+                var length = scanned + newline;
+                if (dropped + length > max) throw tooLong();
+                var line = _buffer.AsMemory(_start, keep ? length : 0);
+                _start += length + 1;
+                return line;
+            }
+            scanned = _end - _start;
+            started |= scanned > 0;
+            if (dropped + scanned > max) throw tooLong();
+            if (!keep)
+            {
+                // Nothing of a dropped line is kept: its bytes make room for the next read.
+                dropped += scanned;
+                _start = _end;
+                scanned = 0;
+            }
+            if (!await FillAsync(ct))
+            {
+                if (!started) return null; // (a bare null here would convert to an empty memory through byte[])
+                var rest = _buffer.AsMemory(_start, keep ? _end - _start : 0);
+                _start = _end;
+                return rest;
             }
         }
     }
 
-    private async Task<ReadOnlyMemory<byte>> ReadExactlyAsync(long length, bool keep, string type, CancellationToken ct)
+    /// <summary>Exactly <paramref name="length"/> bytes: a slice of the buffer when kept, else read past.</summary>
+    private async ValueTask<ReadOnlyMemory<byte>> ReadExactlyAsync(long length, bool keep, string type, CancellationToken ct)
     {
-        var payload = keep ? new byte[length] : null;
         long done = 0;
-        while (done < length)
+        while (_end - _start < (keep ? length : 1) || (!keep && done < length))
         {
-            if (_start == _end && !await FillAsync(ct))
-                throw new EnvelopeFormatException($"The envelope ends inside the {type} item: {done} of its {length} bytes arrived.");
-            var take = (int)Math.Min(_end - _start, length - done);
-            if (payload is not null) _buffer.AsSpan(_start, take).CopyTo(payload.AsSpan((int)done));
-            _start += take;
-            done += take;
+            if (!keep)
+            {
+                var take = (int)Math.Min(_end - _start, length - done);
+                _start += take;
+                done += take;
+                if (done == length) return ReadOnlyMemory<byte>.Empty;
+            }
+            if (!await FillAsync(ct))
+                throw new EnvelopeFormatException(
+                    $"The envelope ends inside the {type} item: {(keep ? _end - _start : done)} of its {length} bytes arrived.");
         }
-        return payload ?? ReadOnlyMemory<byte>.Empty;
+        if (!keep) return ReadOnlyMemory<byte>.Empty;
+        var payload = _buffer.AsMemory(_start, (int)length);
+        _start += (int)length;
+        return payload;
     }
 
-    private async Task<byte?> PeekByteAsync(CancellationToken ct) =>
-        _start < _end || await FillAsync(ct) ? _buffer[_start] : null;
-
-    /// <summary>Reads more into the (empty) buffer; false at the end of the stream.</summary>
-    private async Task<bool> FillAsync(CancellationToken ct)
+    /// <summary>
+    /// Reads more after what the buffer holds, first moving the unread bytes to its front and, when they fill it,
+    /// trading it for one twice as large from the pool; false at the end of the stream.
+    /// </summary>
+    private async ValueTask<bool> FillAsync(CancellationToken ct)
     {
         if (_eof) return false;
-        _start = 0;
-        _end = await source.ReadAsync(_buffer, ct);
-        if (_end == 0) _eof = true;
-        return _end > 0;
+        if (_start == _end) _start = _end = 0;
+        if (_end == _buffer.Length)
+        {
+            var unread = _end - _start;
+            if (unread * 2 > _buffer.Length || _start == 0)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(ReadSize, unread * 2));
+                _buffer.AsSpan(_start, unread).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = larger;
+            }
+            else
+            {
+                _buffer.AsSpan(_start, unread).CopyTo(_buffer);
+            }
+            _start = 0;
+            _end = unread;
+        }
+        var read = await source.ReadAsync(_buffer.AsMemory(_end), ct);
+        if (read == 0) _eof = true;
+        _end += read;
+        return read > 0;
     }
 
     private static EnvelopeFormatException HeaderTooLong(string what) =>

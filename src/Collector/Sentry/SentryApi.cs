@@ -76,7 +76,7 @@ public static class SentryApi
         {
             try
             {
-                var reader = new EnvelopeReader(body, limits.MaxEventBytes);
+                using var reader = new EnvelopeReader(body, limits.MaxEventBytes);
                 var header = await reader.ReadHeaderAsync(http.RequestAborted);
                 headerEventId = SentryEventMapper.NormalizeId(header.EventId);
                 if (key is null)
@@ -85,7 +85,8 @@ public static class SentryApi
                     if (await CheckKeyAsync(http, keys, key, projectId) is { } refusedByDsn) return refusedByDsn;
                 }
                 // Read to the end before storing anything: a malformed envelope is refused whole, never half-ingested.
-                ReadOnlyMemory<byte>? eventItem = null;
+                // The event is mapped as soon as it is read, while its payload is still in the reader's buffer.
+                var events = 0;
                 while (await reader.ReadItemAsync(http.RequestAborted) is { } item)
                 {
                     if (!EnvelopeReader.IsIngested(item.Type)) continue; // sessions, transactions, attachments...: accepted, dropped
@@ -96,12 +97,10 @@ public static class SentryApi
                         checkIns.Add(checkIn);
                         continue;
                     }
-                    if (eventItem is not null)
+                    if (++events > 1)
                         return Fail(http, 400, "Malformed envelope", "An envelope carries at most one event item.");
-                    eventItem = item.Payload;
+                    mapped = SentryEventMapper.Map(item.Payload.Span, headerEventId, http.Connection.RemoteIpAddress?.ToString());
                 }
-                if (eventItem is { } json)
-                    mapped = SentryEventMapper.Map(json.Span, headerEventId, http.Connection.RemoteIpAddress?.ToString());
             }
             catch (EnvelopeFormatException ex)
             {
@@ -145,22 +144,24 @@ public static class SentryApi
         if (await CheckKeyAsync(http, keys, key, projectId) is { } refused) return refused;
 
         var max = options.Value.MaxEventBytes;
-        var body = await BodyReader.ReadAsync(http, max);
-        if (body.Error is { } error) return Fail(http, error);
-
         MappedEvent mapped;
-        try
+        // The mapped event holds copies of what it keeps: the pooled body goes back before the inbox is waited for.
+        using (var body = await BodyReader.ReadAsync(http, max))
         {
-            var json = DecodeLegacyStoreBody(body.Bytes, max);
-            mapped = SentryEventMapper.Map(json.Span, fallbackId: null, http.Connection.RemoteIpAddress?.ToString());
-        }
-        catch (JsonException ex)
-        {
-            return Fail(http, 400, "Malformed event", $"The body is not a valid event: {FirstLine(ex.Message)}");
-        }
-        catch (PayloadTooLargeException ex)
-        {
-            return Fail(http, BodyReader.TooLarge(ex));
+            if (body.Error is { } error) return Fail(http, error);
+            try
+            {
+                var json = DecodeLegacyStoreBody(body.Bytes, max);
+                mapped = SentryEventMapper.Map(json.Span, fallbackId: null, http.Connection.RemoteIpAddress?.ToString());
+            }
+            catch (JsonException ex)
+            {
+                return Fail(http, 400, "Malformed event", $"The body is not a valid event: {FirstLine(ex.Message)}");
+            }
+            catch (PayloadTooLargeException ex)
+            {
+                return Fail(http, BodyReader.TooLarge(ex));
+            }
         }
         return await IngestAsync(http, limiter, ingestor, key!, projectId, mapped);
     }

@@ -22,6 +22,8 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<IncidentHourlyCount> IncidentHourlyCounts => Set<IncidentHourlyCount>();
     public DbSet<CronMonitor> Monitors => Set<CronMonitor>();
     public DbSet<MonitorCheckIn> MonitorCheckIns => Set<MonitorCheckIn>();
+    public DbSet<CrawlRun> CrawlRuns => Set<CrawlRun>();
+    public DbSet<CrawlUrl> CrawlUrls => Set<CrawlUrl>();
     /// <summary>The Dashboard's data-protection key ring, shared by every node (login cookies, antiforgery).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -119,6 +121,24 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
             e.HasIndex(x => new { x.MonitorId, x.CheckInId }).IsUnique();
             e.HasIndex(x => new { x.MonitorId, x.StartedAt });
             e.HasOne<CronMonitor>().WithMany().HasForeignKey(x => x.MonitorId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<CrawlRun>(e =>
+        {
+            e.Property(x => x.SiteId).HasMaxLength(CrawlRun.SiteIdMaxLength);
+            e.Property(x => x.StartUrl).HasMaxLength(CrawlUrl.UrlMaxLength);
+            e.Property(x => x.Note).HasMaxLength(CrawlRun.NoteMaxLength);
+            e.HasIndex(x => new { x.SiteId, x.StartedAt });
+            // At most one running crawl per site across every notifier: a second claim fails on this index.
+            e.HasIndex(x => x.SiteId).IsUnique().HasFilter("\"Status\" = 0").HasDatabaseName("IX_CrawlRuns_Running");
+        });
+        b.Entity<CrawlUrl>(e =>
+        {
+            e.HasKey(x => new { x.SiteId, x.UrlHash });
+            e.Property(x => x.SiteId).HasMaxLength(CrawlRun.SiteIdMaxLength);
+            e.Property(x => x.UrlHash).HasMaxLength(64);
+            e.Property(x => x.Url).HasMaxLength(CrawlUrl.UrlMaxLength);
+            e.Property(x => x.ETag).HasMaxLength(300);
+            e.Property(x => x.LastModified).HasMaxLength(100);
         });
         b.Entity<User>(e =>
         {

@@ -21,17 +21,24 @@ public interface IDatabaseProvider : IDbContextFactory<AlertsDbContext>
     IInboxStatements PrepareInbox(DbConnection connection, int timeoutSeconds);
 }
 
-/// <summary>The inbox's hot path: the three statements that remember, store and look up an accepted event.</summary>
+/// <summary>What became of an event the inbox was given.</summary>
+public enum InboxOutcome
+{
+    /// <summary>Stored (under a new id, written into the event, when another project's stored event holds its id).</summary>
+    Stored,
+
+    /// <summary>Seen before within its project (a retry, or twice in one batch): stored once, not again.</summary>
+    Duplicate,
+}
+
+/// <summary>The inbox's hot path: remembers, stores and looks up a batch of accepted events in the writer's transaction.</summary>
 public interface IInboxStatements : IDisposable
 {
-    /// <summary>Records the event's id within its project; false when it was there already (a retry).</summary>
-    bool Remember(DbTransaction tx, StoredEvent e);
-
-    /// <summary>Inserts the event; false when a row with its id is still there (its id outlived the idempotency window).</summary>
-    bool Store(DbTransaction tx, StoredEvent e);
-
-    /// <summary>The project of the stored event with this id, if one is stored.</summary>
-    long? OwnerOf(DbTransaction tx, string id);
+    /// <summary>
+    /// Writes the batch in <paramref name="tx"/>; one outcome per event, in order. An event whose id a stored event of another
+    /// project holds is stored under a new id, written into it; one whose id is still stored for its own project is a duplicate.
+    /// </summary>
+    IReadOnlyList<InboxOutcome> Write(DbTransaction tx, IReadOnlyList<StoredEvent> events);
 }
 
 /// <summary>The inbox's SQL, with positional parameters that SQLite and PostgreSQL both take.</summary>
@@ -45,6 +52,17 @@ internal static class InboxSql
         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ("Id") DO NOTHING
         """;
     public const string Owner = """SELECT "ProjectId" FROM "Events" WHERE "Id" = $1""";
+
+    /// <summary>
+    /// The rare path after an event was remembered as new but its id is taken in the events table: this project's own
+    /// event (its id outlived the idempotency window) makes it a duplicate; another project's gets it a new id.
+    /// </summary>
+    public static InboxOutcome StoreTaken(StoredEvent e, Func<string, long?> ownerOf, Func<StoredEvent, bool> store)
+    {
+        if (ownerOf(e.Id) == e.ProjectId) return InboxOutcome.Duplicate;
+        e.Id = StoredEvent.NewId();
+        return store(e) ? InboxOutcome.Stored : throw new InvalidOperationException("A new event id was taken.");
+    }
 }
 
 /// <summary>A provider's contexts, from options built once: a context is cheap, its options are not.</summary>

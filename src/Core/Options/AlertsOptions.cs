@@ -34,6 +34,9 @@ public sealed class AlertsOptions
 
     public List<ProjectOptions> Projects { get; set; } = [];
 
+    /// <summary>Sites the link crawler checks for dead links (see <see cref="SiteOptions"/>).</summary>
+    public List<SiteOptions> Sites { get; set; } = [];
+
     /// <summary>Base URL of the Dashboard, used for links in mails; empty leaves links out.</summary>
     public string? DashboardUrl { get; set; }
 
@@ -61,6 +64,8 @@ public sealed class AlertsOptions
             yield return "Alerts:BrokenLinkDigestMinutes must be between 0 (off: a mail per broken link) and 1440 (a day).";
         if (!string.IsNullOrEmpty(o.DashboardUrl) && !Uri.TryCreate(o.DashboardUrl, UriKind.Absolute, out _))
             yield return $"Alerts:DashboardUrl '{o.DashboardUrl}' is not an absolute URL.";
+
+        foreach (var e in SiteOptions.Validate(o.Sites)) yield return e;
 
         var ids = new HashSet<long>();
         var keys = new HashSet<string>(StringComparer.Ordinal);

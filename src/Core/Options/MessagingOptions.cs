@@ -13,11 +13,12 @@ public sealed class MessagingOptions
     /// <summary>Bound from <c>ConnectionStrings:RabbitMq</c>.</summary>
     public string RabbitMqUri { get; set; } = "";
 
-    /// <summary>Grouping transactions one notifier runs at once (messages that wait meanwhile are grouped together); 1 by default where the database takes one writer.</summary>
-    public int? GroupingConcurrency { get; set; }
-
-    /// <summary>The grouping transactions to run at once: as configured, else 1 on a database that takes one writer, 8 on one that takes many.</summary>
-    public int GroupingConcurrencyOn(bool oneWriter) => GroupingConcurrency ?? (oneWriter ? 1 : 8);
+    /// <summary>
+    /// Grouping transactions one notifier runs at once; messages that wait meanwhile are grouped together. One by default,
+    /// also on PostgreSQL: a flood of one error is one incident row, and transactions run side by side only queue on its
+    /// lock (a convoy), while one at a time folds the waiting messages into one larger transaction.
+    /// </summary>
+    public int GroupingConcurrency { get; set; } = 1;
 
     internal static IEnumerable<string> Validate(MessagingOptions o)
     {

@@ -1,5 +1,4 @@
 using Alerts.Contracts;
-using Alerts.Core.Data;
 using Alerts.Core.Options;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -51,8 +50,7 @@ public sealed class EventsAcceptedConsumerDefinition : ConsumerDefinition<Events
 
     private readonly int _concurrency;
 
-    public EventsAcceptedConsumerDefinition(IOptions<MessagingOptions> messaging, IDatabaseProvider database) =>
-        _concurrency = messaging.Value.GroupingConcurrencyOn(database.OneWriter);
+    public EventsAcceptedConsumerDefinition(IOptions<MessagingOptions> messaging) => _concurrency = messaging.Value.GroupingConcurrency;
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<EventsAcceptedConsumer> consumerConfigurator, IRegistrationContext context)

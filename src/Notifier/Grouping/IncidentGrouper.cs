@@ -75,12 +75,13 @@ public sealed class IncidentGrouper(
     private static async Task KeepSamplesAsync(AlertsDbContext db, Incident incident, List<Occurrence> items, int keep, CancellationToken ct)
     {
         var (samples, pruned) = SampleWindow.Split(items.Select(x => x.Event), keep);
-        if (pruned.Count > 0) await db.Events.Where(e => pruned.Contains(e.Id)).ExecuteDeleteAsync(ct);
         await db.Events.Where(e => samples.Contains(e.Id)).ExecuteUpdateAsync(s => s.SetProperty(e => e.IncidentId, incident.Id), ct);
-        if (incident.Count <= keep) return;
+        var trim = incident.Count > keep; // older samples may now fall out of the window
+        if (pruned.Count == 0 && !trim) return;
+        // One statement deletes this batch's surplus and the samples the new ones displace: a flood of one error is one delete per batch.
         var newest = db.Events.Where(e => e.IncidentId == incident.Id)
             .OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Take(keep).Select(e => e.Id);
-        await db.Events.Where(e => e.IncidentId == incident.Id && !newest.Contains(e.Id)).ExecuteDeleteAsync(ct);
+        await db.Events.Where(e => pruned.Contains(e.Id) || (trim && e.IncidentId == incident.Id && !newest.Contains(e.Id))).ExecuteDeleteAsync(ct);
     }
 
     /// <summary>Counts per hour (charts) and, for a broken link, per referring page ("linked from these pages").</summary>

@@ -5,17 +5,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Alerts.Notifier.Sql;
 
-/// <summary>PostgreSQL: several notifiers group at once, so a claim is a conditional update; lists travel as arrays.</summary>
+/// <summary>PostgreSQL: several notifiers group at once, so a claim locks its events; lists travel as arrays.</summary>
 internal sealed class PostgresNotifierSql : NotifierSql
 {
-    private const long Claimed = -1; // marks events taken by this transaction; never visible after commit
-
+    // A row lock, not a write: each event row is written once more (assigned or deleted) before the commit, and a
+    // notifier given the same ids (a sweep's republish) skips the locked ones instead of queuing behind their transaction.
+    // Once it commits, the rows are assigned or gone, so no later claim takes them again.
     internal override async Task<List<ClaimedEvent>> ClaimAsync(AlertsDbContext db, IReadOnlyList<string> ids, CancellationToken ct)
     {
         var rows = await db.Database.SqlQuery<ClaimedRow>($"""
-            UPDATE "Events" SET "IncidentId" = {Claimed}
+            SELECT "Id", "ProjectId", "Kind", "ReceivedAt", "Fingerprint" FROM "Events"
             WHERE "Id" = ANY({ids.ToArray()}) AND "IncidentId" IS NULL
-            RETURNING "Id", "ProjectId", "Kind", "ReceivedAt", "Fingerprint"
+            ORDER BY "Id"
+            FOR UPDATE SKIP LOCKED
             """).ToListAsync(ct);
         return [.. rows.Select(r => r.ToEvent())];
     }

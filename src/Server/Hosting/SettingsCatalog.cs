@@ -2,6 +2,7 @@ using Alerts.Collector;
 using Alerts.Core.Options;
 using Alerts.Dashboard.Accounts;
 using Alerts.Notifier;
+using Alerts.Notifier.Crawler;
 using Microsoft.Extensions.Options;
 using Alerts.Notifier.Mail;
 using Alerts.Notifier.Decide;
@@ -26,6 +27,7 @@ public static class SettingsCatalog
         new(MessagingOptions.SectionName, typeof(MessagingOptions)),
         new(CollectorOptions.SectionName, typeof(CollectorOptions)),
         new(NotifierOptions.SectionName, typeof(NotifierOptions)),
+        new(CrawlerOptions.SectionName, typeof(CrawlerOptions)),
         new(KeyRingOptions.SectionName, typeof(KeyRingOptions)),
         new(HttpOptions.SectionName, typeof(HttpOptions)),
     ];

@@ -29,14 +29,26 @@ internal sealed class SqliteInboxStatements : IInboxStatements
         _owner = Prepare(InboxSql.Owner);
     }
 
-    public bool Remember(DbTransaction tx, StoredEvent e)
+    // One event after another: SQLite's statements cost no round trip, and a later one sees what an earlier one wrote.
+    public IReadOnlyList<InboxOutcome> Write(DbTransaction tx, IReadOnlyList<StoredEvent> events)
+    {
+        var outcomes = new InboxOutcome[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            outcomes[i] = !Remember(e) ? InboxOutcome.Duplicate : Store(e) ? InboxOutcome.Stored : InboxSql.StoreTaken(e, OwnerOf, Store);
+        }
+        return outcomes;
+    }
+
+    private bool Remember(StoredEvent e)
     {
         raw.sqlite3_bind_blob(_remember, 1, SeenEventId.KeyOf(e.ProjectId, e.Id));
         raw.sqlite3_bind_int64(_remember, 2, new DateTimeOffset(e.ReceivedAt).ToUnixTimeSeconds());
         return Run(_remember);
     }
 
-    public bool Store(DbTransaction tx, StoredEvent e)
+    private bool Store(StoredEvent e)
     {
         raw.sqlite3_bind_text(_store, 1, e.Id);
         raw.sqlite3_bind_int64(_store, 2, e.ProjectId);
@@ -49,7 +61,7 @@ internal sealed class SqliteInboxStatements : IInboxStatements
         return Run(_store);
     }
 
-    public long? OwnerOf(DbTransaction tx, string id)
+    private long? OwnerOf(string id)
     {
         raw.sqlite3_bind_text(_owner, 1, id);
         var rc = raw.sqlite3_step(_owner);
