@@ -1,6 +1,7 @@
 using Alerts.Collector.Inbox;
 using Alerts.Collector.Ingestion;
 using Alerts.Collector.Keys;
+using Alerts.Collector.Monitors;
 using Alerts.Collector.Sentry;
 using Alerts.Core.Options;
 using Microsoft.AspNetCore.Builder;
@@ -18,6 +19,7 @@ public static class CollectorExtensions
         builder.Services.AddSingleton<KeyRateLimiter>();
         builder.Services.AddSingleton<EventIngestor>();
         builder.Services.AddSingleton<EventInbox>();
+        builder.Services.AddSingleton<CheckInIngestor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventInbox>());
         return builder;
     }
@@ -26,6 +28,7 @@ public static class CollectorExtensions
     {
         app.MapEventsApi();
         app.MapSentryApi();
+        app.MapCheckInApi();
         return app;
     }
 }

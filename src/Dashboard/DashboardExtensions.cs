@@ -109,6 +109,7 @@ public static class DashboardExtensions
         app.MapRazorPages();
         app.MapIncidentsApi();
         app.MapMailActions();
+        app.MapMonitorsApi();
         // Hangfire's dashboard where this process has job storage (the notifier role registers it).
         // Asked without resolving it: Hangfire must configure itself (its logging) for this host before the storage is made.
         if (HasJobs(app.Services))

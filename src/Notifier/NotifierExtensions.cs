@@ -5,6 +5,7 @@ using Alerts.Notifier.Delivery;
 using Alerts.Notifier.Grouping;
 using Alerts.Notifier.Jobs;
 using Alerts.Notifier.Mail;
+using Alerts.Notifier.Monitors;
 using Alerts.Notifier.Decide;
 using Alerts.Notifier.SelfMonitoring;
 using Alerts.Notifier.Sql;
@@ -84,6 +85,8 @@ public static class NotifierExtensions
         builder.Services.AddSingleton<BrokenLinkDigest>();
         builder.Services.AddScoped<NotifierSweepJob>();
         builder.Services.AddScoped<RetentionJob>();
+        builder.Services.AddSingleton<MonitorRecovery>();
+        builder.Services.AddScoped<MonitorDueCheckJob>();
         builder.Services.AddNotifierJobs();
         builder.Services.AddLinkCrawler();
         return builder;
@@ -94,6 +97,7 @@ public static class NotifierExtensions
         bus.AddConsumer<EventsAcceptedConsumer, EventsAcceptedConsumerDefinition>();
         bus.AddConsumer<NotificationsQueuedConsumer>();
         bus.AddConsumer<GroupingFaultConsumer>();
+        bus.AddConsumer<MonitorRecoveredConsumer>();
         return bus;
     }
 }

@@ -40,7 +40,7 @@ internal sealed class EnvelopeReader(Stream source, int maxEventBytes) : IDispos
     private (string Type, long Length)? _afterPayload;
 
     /// <summary>The types whose payload is kept; the rest are accepted and dropped.</summary>
-    public static bool IsIngested(string type) => type == SentryItemTypes.Event;
+    public static bool IsIngested(string type) => type is SentryItemTypes.Event or SentryItemTypes.CheckIn;
 
     /// <summary>Reads the whole envelope from <paramref name="source"/>, each kept payload copied out of the reader's buffer.</summary>
     public static async Task<Envelope> ReadAllAsync(Stream source, int maxEventBytes, CancellationToken ct = default)
@@ -226,8 +226,9 @@ internal sealed class EnvelopeReader(Stream source, int maxEventBytes) : IDispos
     private PayloadTooLargeException EventTooLarge() => new("Event", maxEventBytes, compressed: false);
 }
 
-/// <summary>The item type Alerts ingests; every other type is accepted and dropped.</summary>
+/// <summary>The item types Alerts ingests; every other type is accepted and dropped.</summary>
 internal static class SentryItemTypes
 {
     public const string Event = "event";
+    public const string CheckIn = "check_in";
 }

@@ -4,11 +4,13 @@ using System.IO.Compression;
 using System.Text.Json;
 using Alerts.Collector.Ingestion;
 using Alerts.Collector.Keys;
+using Alerts.Collector.Monitors;
 using Alerts.Core.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -58,6 +60,7 @@ public static class SentryApi
     {
         AllowBrowsers(http.Response);
         var limits = options.Value;
+        var checkIns = new List<SentryCheckIn>();
         if (!IsEnvelopeType(http.Request.ContentType))
             return Fail(http, 415, "Unsupported media type", "Send the envelope as 'Content-Type: application/x-sentry-envelope'.");
 
@@ -87,6 +90,13 @@ public static class SentryApi
                 while (await reader.ReadItemAsync(http.RequestAborted) is { } item)
                 {
                     if (!EnvelopeReader.IsIngested(item.Type)) continue; // sessions, transactions, attachments...: accepted, dropped
+                    if (item.Type == SentryItemTypes.CheckIn)
+                    {
+                        if (SentryCheckIn.Parse(item.Payload.Span, out var error) is not { } checkIn)
+                            return Fail(http, 400, "Malformed check-in", error!);
+                        checkIns.Add(checkIn);
+                        continue;
+                    }
                     if (++events > 1)
                         return Fail(http, 400, "Malformed envelope", "An envelope carries at most one event item.");
                     mapped = SentryEventMapper.Map(item.Payload.Span, headerEventId, http.Connection.RemoteIpAddress?.ToString());
@@ -114,6 +124,12 @@ public static class SentryApi
             }
         }
 
+        if (checkIns.Count > 0)
+        {
+            var monitors = http.RequestServices.GetRequiredService<CheckInIngestor>();
+            // As Sentry, an envelope is accepted whole: a check-in for a monitor that does not exist is dropped (and logged).
+            foreach (var checkIn in checkIns) await monitors.SentryAsync(projectId, checkIn, http.RequestAborted);
+        }
         if (mapped is null) return Accepted(headerEventId);
         return await IngestAsync(http, limiter, ingestor, key!, projectId, mapped);
     }

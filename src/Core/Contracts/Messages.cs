@@ -6,3 +6,6 @@ public sealed record EventsAccepted(IReadOnlyList<string> EventIds);
 
 /// <summary>Notification rows were committed and wait to be mailed.</summary>
 public sealed record NotificationsQueued(IReadOnlyList<long> NotificationIds);
+
+/// <summary>A monitor that was down reached its recovery threshold: its incident is resolved with one "recovered" mail.</summary>
+public sealed record MonitorRecovered(long MonitorId);

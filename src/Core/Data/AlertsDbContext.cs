@@ -1,4 +1,5 @@
 using Alerts.Core.Domain;
+using Alerts.Core.Monitors;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -19,6 +20,8 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<BrokenLinkReferrer> BrokenLinkReferrers => Set<BrokenLinkReferrer>();
     public DbSet<IgnoreRule> IgnoreRules => Set<IgnoreRule>();
     public DbSet<IncidentHourlyCount> IncidentHourlyCounts => Set<IncidentHourlyCount>();
+    public DbSet<CronMonitor> Monitors => Set<CronMonitor>();
+    public DbSet<MonitorCheckIn> MonitorCheckIns => Set<MonitorCheckIn>();
     public DbSet<CrawlRun> CrawlRuns => Set<CrawlRun>();
     public DbSet<CrawlUrl> CrawlUrls => Set<CrawlUrl>();
     /// <summary>The Dashboard's data-protection key ring, shared by every node (login cookies, antiforgery).</summary>
@@ -98,6 +101,26 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
             e.HasIndex(x => x.IncidentId);
             e.HasIndex(x => new { x.ProjectId, x.CreatedAt });
             e.HasIndex(x => new { x.Status, x.NextAttemptAt });
+        });
+        b.Entity<CronMonitor>(e =>
+        {
+            e.ToTable("Monitors");
+            e.Property(x => x.Slug).HasMaxLength(CronMonitor.SlugMaxLength);
+            e.Property(x => x.Crontab).HasMaxLength(CronMonitor.CrontabMaxLength);
+            e.Property(x => x.TimeZone).HasMaxLength(64);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.HasIndex(x => new { x.ProjectId, x.Slug }).IsUnique();
+            e.HasIndex(x => x.Uuid).IsUnique();
+            e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<MonitorCheckIn>(e =>
+        {
+            e.Property(x => x.CheckInId).HasMaxLength(32);
+            e.Property(x => x.Environment).HasMaxLength(MonitorCheckIn.EnvironmentMaxLength);
+            e.Property(x => x.Log).HasMaxLength(MonitorCheckIn.LogMaxBytes);
+            e.HasIndex(x => new { x.MonitorId, x.CheckInId }).IsUnique();
+            e.HasIndex(x => new { x.MonitorId, x.StartedAt });
+            e.HasOne<CronMonitor>().WithMany().HasForeignKey(x => x.MonitorId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<CrawlRun>(e =>
         {

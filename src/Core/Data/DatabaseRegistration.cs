@@ -27,6 +27,9 @@ public static class DatabaseRegistration
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AlertsDbContext>>().CreateDbContext());
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<ProjectSeeder>();
+        services.AddSingleton<Monitors.MonitorCatalog>();
+        services.AddSingleton<Monitors.MonitorRecorder>();
+        services.AddSingleton<Monitors.MonitorSeeder>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;
     }

@@ -32,6 +32,9 @@ public static class Fingerprinter
     {
         if (kind == EventKind.BrokenLink)
             return ["broken_link", TargetOf(e.Request?.Url)];
+        // One incident per monitor, whether it missed, failed or timed out.
+        if (kind == EventKind.Monitor)
+            return ["monitor", e.Monitor?.Uuid ?? ""];
 
         if (e.Exception is { } ex)
         {

@@ -11,6 +11,8 @@ public static class IncidentTitle
     {
         var title = kind == EventKind.BrokenLink
             ? $"Broken link: {Fingerprinter.TargetOf(e.Request?.Url)}"
+            : kind == EventKind.Monitor
+            ? $"Monitor {e.Monitor?.Slug} is down"
             : e.Exception is { } ex
                 ? string.IsNullOrEmpty(ex.Value) ? ex.Type ?? "Error" : $"{ex.Type}: {ex.Value}"
                 : e.Message ?? "Error";

@@ -19,6 +19,8 @@ public enum NotificationReason
     BrokenLinkDigest = 7,
     /// <summary>A broken link first reported from elsewhere is now linked from the site's own page: its own bug to fix.</summary>
     FirstInternalReferrer = 8,
+    /// <summary>A monitor that was down checked in successfully again (its recovery threshold reached).</summary>
+    Recovered = 9,
     /// <summary>
     /// Not a mail: a recipient acted on the incident from a mail's signed link (or List-Unsubscribe), kept in the
     /// incident's log beside its mails; never sent.

@@ -37,6 +37,7 @@ public static class NotificationText
         NotificationReason.StormSummary => "storm summary",
         NotificationReason.BrokenLinkDigest => "broken-link digest",
         NotificationReason.ActionFromMail => "action from mail",
+        NotificationReason.Recovered => "recovered",
         _ => "unknown",
     };
 

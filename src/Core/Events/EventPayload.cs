@@ -3,7 +3,13 @@ using System.Text.Json.Serialization;
 
 namespace Alerts.Core.Events;
 
-public enum EventKind { Error = 0, BrokenLink = 1 }
+public enum EventKind
+{
+    Error = 0,
+    BrokenLink = 1,
+    /// <summary>A monitored job missed, failed or timed out (<see cref="EventPayload.Monitor"/> says which); never posted by an app.</summary>
+    Monitor = 2,
+}
 
 /// <summary>An event as an app reports it through the native API (DESIGN.md, "HTTP contract"), and as it is stored.</summary>
 public sealed class EventPayload
@@ -42,6 +48,9 @@ public sealed class EventPayload
     /// <summary>The route the SDK names the request by (<c>/orders/{order_id}/</c>), Sentry's <c>transaction</c>.</summary>
     public string? Transaction { get; set; }
 
+    /// <summary>The monitor a <see cref="EventKind.Monitor"/> event is about, and what happened to its run.</summary>
+    public MonitorFailureInfo? Monitor { get; set; }
+
     /// <summary>The language runtime ("CPython 3.11.2"), from Sentry's <c>contexts.runtime</c>.</summary>
     public string? Runtime { get; set; }
 
@@ -62,6 +71,21 @@ public enum ExceptionChaining
     Unknown = 0,
     Cause = 1,
     Context = 2,
+}
+
+/// <summary>A monitored job's failure: which monitor, how it failed, and the run's log if it posted one.</summary>
+public sealed class MonitorFailureInfo
+{
+    public long MonitorId { get; set; }
+    public string? Uuid { get; set; }
+    public string? Slug { get; set; }
+    public string? Schedule { get; set; }
+    /// <summary>"missed", "failed", "timed_out".</summary>
+    public string? Failure { get; set; }
+    public DateTime? ExpectedAt { get; set; }
+    public int? ExitStatus { get; set; }
+    public int Failures { get; set; }
+    public string? Log { get; set; }
 }
 
 public sealed class ExceptionInfo
@@ -121,7 +145,14 @@ public static class EventKinds
         _ => null,
     };
 
-    public static string Name(EventKind kind) => kind == EventKind.BrokenLink ? BrokenLink : Error;
+    public const string Monitor = "monitor";
+
+    public static string Name(EventKind kind) => kind switch
+    {
+        EventKind.BrokenLink => BrokenLink,
+        EventKind.Monitor => Monitor,
+        _ => Error,
+    };
 }
 
 /// <summary>The one way a payload is stored and read back: source-generated, never null on read.</summary>

@@ -20,6 +20,7 @@ public static class OptionsRegistration
         services.AddValidatedOptions<AlertsOptions>(AlertsOptions.SectionName, AlertsOptions.Validate);
         services.AddValidatedOptions<ScrubbingOptions>(ScrubbingOptions.SectionName, ScrubbingOptions.Validate);
         services.AddValidatedOptions<RetentionOptions>(RetentionOptions.SectionName, RetentionOptions.Validate);
+        services.AddValidatedOptions<Monitors.MonitorsOptions>(Monitors.MonitorsOptions.SectionName, Monitors.MonitorsOptions.Validate);
         services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.SectionName, DatabaseOptions.Validate)
             .Configure<IConfiguration>((o, config) =>
                 o.ConnectionString = config.GetConnectionString(DatabaseOptions.ConnectionStringName)

@@ -61,7 +61,7 @@ public static class IncidentsApi
     /// also carry the antiforgery token only our pages have (header <c>RequestVerificationToken</c> or the form field).
     /// An API token is sent only by a client that holds it, so Bearer calls need none.
     /// </summary>
-    private static async ValueTask<object?> CookieCallsNeedAntiforgery(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> CookieCallsNeedAntiforgery(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var method = http.Request.Method;

@@ -1,4 +1,6 @@
 using Alerts.Core.Data;
+using Alerts.Core.Monitors;
+using Alerts.Notifier.Monitors;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Logging;
@@ -75,7 +77,8 @@ public static class NotifierJobs
         services.AddHangfireServer((sp, o) =>
         {
             // Polling as often as the shortest sweep interval, so a 1-second sweep really runs every second.
-            o.SchedulePollingInterval = TimeSpan.FromSeconds(Math.Min(15, sp.GetRequiredService<IOptions<NotifierOptions>>().Value.SweepIntervalSeconds));
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(Math.Min(Math.Min(15, sp.GetRequiredService<IOptions<NotifierOptions>>().Value.SweepIntervalSeconds),
+                sp.GetRequiredService<IOptions<MonitorsOptions>>().Value.DueCheckSeconds));
             o.WorkerCount = 2;
         });
         services.AddHostedService<NotifierJobsSchedule>();
@@ -91,7 +94,8 @@ public static class NotifierJobs
     };
 
     /// <summary>Registers the recurring sweep and runs it once at start-up, which resumes pending sends; retention runs hourly.</summary>
-    private sealed class NotifierJobsSchedule(IRecurringJobManager recurring, IBackgroundJobClient jobs, IOptions<NotifierOptions> options) : IHostedService
+    private sealed class NotifierJobsSchedule(
+        IRecurringJobManager recurring, IBackgroundJobClient jobs, IOptions<NotifierOptions> options, IOptions<MonitorsOptions> monitors) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
@@ -99,6 +103,8 @@ public static class NotifierJobs
                 CronFor(options.Value.SweepIntervalSeconds));
             jobs.Enqueue<NotifierSweepJob>(j => j.RunAsync(CancellationToken.None));
             recurring.AddOrUpdate<RetentionJob>(RetentionJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Hourly());
+            recurring.AddOrUpdate<MonitorDueCheckJob>(MonitorDueCheckJob.RecurringJobId, j => j.RunAsync(CancellationToken.None),
+                CronFor(monitors.Value.DueCheckSeconds));
             return Task.CompletedTask;
         }
 

@@ -23,8 +23,18 @@ public static class AlertMailRenderer
     public static RenderedMail Render(Incident incident, EventPayload e, AlertsOptions settings, string reason, MailExtras? extras = null)
     {
         var content = AlertMailContent.For(incident, e, settings, reason, extras);
-        var subject = incident.Kind == EventKind.BrokenLink ? BrokenLinkSubject(e) : ErrorSubject(e, settings.InternalIps);
-        var body = incident.Kind == EventKind.BrokenLink ? BrokenLinkBody(e) : ErrorBody(content);
+        var subject = incident.Kind switch
+        {
+            EventKind.BrokenLink => BrokenLinkSubject(e),
+            EventKind.Monitor => MonitorMail.Subject(e),
+            _ => ErrorSubject(e, settings.InternalIps),
+        };
+        var body = incident.Kind switch
+        {
+            EventKind.BrokenLink => BrokenLinkBody(e),
+            EventKind.Monitor => MonitorMail.Body(e),
+            _ => ErrorBody(content),
+        };
         body.AppendLine();
         AppendIncident(body, content);
         var html = HtmlTemplates.Render<AlertMail>(new Dictionary<string, object?> { [nameof(AlertMail.Content)] = content });

@@ -43,6 +43,7 @@ public static class AlertsCli
             AccountCommands.Users(),
             AccountCommands.Tokens(),
             ProjectCommands.Create(),
+            MonitorCommands.Create(),
             IncidentCommands.Create(),
             CrawlCommands.Create(),
         };

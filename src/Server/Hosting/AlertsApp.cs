@@ -110,5 +110,6 @@ public static class AlertsApp
         if (migrate) await migrator.MigrateAsync(ct);
         else await migrator.EnsureNotNewerAsync(ct);
         await services.GetRequiredService<ProjectSeeder>().SeedAsync(ct);
+        await services.GetRequiredService<Core.Monitors.MonitorSeeder>().SeedAsync(ct);
     }
 }

@@ -21,6 +21,7 @@ public static class SettingsCatalog
         new(AlertPolicyOptions.SectionName, typeof(AlertPolicyOptions)),
         new(ScrubbingOptions.SectionName, typeof(ScrubbingOptions)),
         new(RetentionOptions.SectionName, typeof(RetentionOptions)),
+        new(Core.Monitors.MonitorsOptions.SectionName, typeof(Core.Monitors.MonitorsOptions)),
         new(DatabaseOptions.SectionName, typeof(DatabaseOptions)),
         new(MessagingOptions.SectionName, typeof(MessagingOptions)),
         new(CollectorOptions.SectionName, typeof(CollectorOptions)),

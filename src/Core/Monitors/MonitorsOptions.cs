@@ -1,0 +1,51 @@
+using System.Globalization;
+
+namespace Alerts.Core.Monitors;
+
+/// <summary>The <c>Alerts:Monitors</c> section: how often the due-check runs, and monitors declared in configuration.</summary>
+public sealed class MonitorsOptions
+{
+    public const string SectionName = "Alerts:Monitors";
+
+    /// <summary>How often the due-check looks for late, missed and timed-out runs (a Hangfire recurring job).</summary>
+    public int DueCheckSeconds { get; set; } = 30;
+
+    /// <summary>Uptime checks may reach private and loopback addresses; null is on in Development only.</summary>
+    public bool? AllowPrivateTargets { get; set; }
+
+    /// <summary>Cron monitors upserted at start-up (changed in place when their settings change here).</summary>
+    public List<ConfiguredMonitor> Cron { get; set; } = [];
+
+    public static IEnumerable<string> Validate(MonitorsOptions o)
+    {
+        if (!(o.DueCheckSeconds is >= 1 and < 60 && 60 % o.DueCheckSeconds == 0) && o.DueCheckSeconds != 60)
+            yield return "Alerts:Monitors:DueCheckSeconds must divide a minute (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30) or be 60.";
+        for (var i = 0; i < o.Cron.Count; i++)
+        {
+            var m = o.Cron[i];
+            var at = string.Create(CultureInfo.InvariantCulture, $"Alerts:Monitors:Cron:{i}");
+            if (MonitorCatalog.NormalizeSlug(m.Slug) is null) yield return $"{at}:Slug must be 1-64 lower-case letters, digits, '-' or '_'.";
+            if (m.Project <= 0) yield return $"{at}:Project must be the id of a project.";
+            foreach (var (key, errors) in m.Definition().Errors())
+                yield return $"{at}: {key}: {string.Join(" ", errors)}";
+        }
+    }
+}
+
+/// <summary>A cron monitor in configuration: a crontab (<see cref="Schedule"/>) or an interval in seconds.</summary>
+public sealed class ConfiguredMonitor
+{
+    public long Project { get; set; }
+    public string Slug { get; set; } = "";
+    public string? Schedule { get; set; }
+    public long IntervalSeconds { get; set; }
+    public string? TimeZone { get; set; }
+    public int CheckinMarginMinutes { get; set; } = 1;
+    public int? MaxRuntimeMinutes { get; set; }
+    public int FailureIssueThreshold { get; set; } = 1;
+    public int RecoveryThreshold { get; set; } = 1;
+
+    public MonitorDefinition Definition() => new(
+        string.IsNullOrWhiteSpace(Schedule) ? ScheduleType.Interval : ScheduleType.Crontab, Schedule, IntervalSeconds, TimeZone,
+        CheckinMarginMinutes, MaxRuntimeMinutes, FailureIssueThreshold, RecoveryThreshold);
+}
