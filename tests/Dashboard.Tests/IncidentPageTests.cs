@@ -115,7 +115,7 @@ public sealed partial class IncidentPageTests
         await using var app = await AlertsTestApp.StartAsync();
         await PostAsync(app, """
             { "kind": "error", "release": "2.0.0", "user": { "email": "carol@example.com" },
-              "causes": [ { "type": "ConnectionRefusedError", "value": "[Errno 111] Connection refused",
+              "causes": [ { "type": "ConnectionRefusedError", "value": "[Errno 111] Connection refused", "chaining": "cause",
                             "frames": [ { "filename": "shop/db.py", "lineno": 7, "inApp": true, "contextLine": "    sock.connect(addr)",
                                           "preContext": ["def open(addr):"], "postContext": ["    return sock"] } ] } ],
               "exception": { "type": "OperationalError", "value": "could not connect",
