@@ -115,9 +115,9 @@ public sealed partial class CliTests
 
         Assert.True(run.ExitCode == 0, $"check failed: {run}");
         var all = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Equal(["warning: The Dashboard's key ring"], all.Where(l => l.StartsWith("warning:", StringComparison.Ordinal)).Select(l => l[..33]));
+        Assert.Equal(["warning: Alerts:BaseUrl is not se", "warning: The Dashboard's key ring"], all.Where(l => l.StartsWith("warning:", StringComparison.Ordinal)).Select(l => l[..33]));
         var lines = all.Where(l => !l.StartsWith("warning:", StringComparison.Ordinal)).ToArray();
-        Assert.Equal("Configuration: valid (11 sections)", lines[0]);
+        Assert.Equal("Configuration: valid (13 sections)", lines[0]);
         Assert.Matches(@"^Database: Sqlite data/alerts\.db: reachable, [0-9]+ migration\(s\) applied, 0 pending$", lines[1]);
         Assert.Equal("Bus: InMemory, inside this process (one process only): nothing to reach", lines[2]);
         Assert.Matches($@"^Mail: Smtp 127\.0\.0\.1:{aiosmtpd.Port}: EHLO answered, STARTTLS \(Tls1[23]\), no AUTH( \(offers [A-Z0-9 -]+\))?; nothing sent$", lines[3]);
