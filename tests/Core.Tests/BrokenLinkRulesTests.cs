@@ -46,6 +46,14 @@ public class BrokenLinkRulesTests
             Url + "/", Path, Browser, Django, BrokenLinkClass.Ignorable, BrokenLinkRules.AppendSlashRedirect),
         ["APPEND_SLASH off, same referrer (…_with_no_append_slash)"] = (Url + "/", Path, Browser, DjangoWithoutAppendSlash, BrokenLinkClass.Reported, null),
         // The rest of is_ignorable_request and is_internal_request, and what browsers really send.
+        ["protocol-relative referrer to this page is the URL (urlparse's netloc)"] = (
+            Url, "//testserver" + Path, Browser, Django, BrokenLinkClass.Ignorable, BrokenLinkRules.ReferrerIsUrl),
+        ["ftp:// referrer to this page is the URL (the scheme is ignored)"] = (
+            Url, "ftp://testserver" + Path, Browser, Django, BrokenLinkClass.Ignorable, BrokenLinkRules.ReferrerIsUrl),
+        ["referrer to this path on the host in other case is another host, as Django compares netloc as text"] = (
+            Url, "http://TESTSERVER" + Path, Browser, Django, BrokenLinkClass.Reported, null),
+        ["referrer to this path with ;params is the URL (urlparse cuts them)"] = (
+            Url, "http://testserver" + Path + ";v=1", Browser, Django, BrokenLinkClass.Ignorable, BrokenLinkRules.ReferrerIsUrl),
         ["APPEND_SLASH, referrer is the full URL without its slash"] = (
             Url + "/", Url, Browser, Django, BrokenLinkClass.Ignorable, BrokenLinkRules.AppendSlashRedirect),
         ["APPEND_SLASH, the URL without its slash on another host is a real link"] = (
@@ -142,7 +150,9 @@ public class BrokenLinkRulesTests
 
     [Theory]
     [InlineData("https://shop.example.com/blog/", "shop.example.com", true)]
-    [InlineData("http://SHOP.example.com/blog/", "shop.example.com", true)]
+    [InlineData("http://SHOP.example.com/blog/", "shop.example.com", false)]
+    [InlineData("HTTP://shop.example.com/blog/", "shop.example.com", false)]
+    [InlineData("https://shop.example.com/blog/", "shop.example.com:8443", false)]
     [InlineData("https://shop.example.com:8443/blog/", "shop.example.com:8443", true)]
     [InlineData("https://shop.example.com.evil.test/blog/", "shop.example.com", false)]
     [InlineData("https://www.shop.example.com/", "shop.example.com", false)]

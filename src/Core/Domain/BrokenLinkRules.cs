@@ -64,6 +64,7 @@ public static class BrokenLinkRules
     {
         var uri = Fingerprinter.TargetOf(url);
         var domain = DomainOf(url);
+        // Django: `not referer`. A blank header also counts as none here: no browser sends one, and it names no page.
         if (string.IsNullOrWhiteSpace(referrer)) return Ignorable(NoReferrer);
 
         var from = ReferrerParts.Of(referrer);
@@ -71,12 +72,13 @@ public static class BrokenLinkRules
         if (rules.AppendSlash && uri.EndsWith('/'))
         {
             var withoutSlash = uri[..^1];
-            if (referrer == withoutSlash || (from is { } r && SameHost(r.Host, domain) && r.PathAndQuery == withoutSlash))
+            if (referrer == withoutSlash || (from.Scheme is "http" or "https" && from.Host == domain && from.PathAndQuery == withoutSlash))
                 return Ignorable(AppendSlashRedirect);
         }
         if (!IsInternal(referrer, domain) && referrer.Contains('?', StringComparison.Ordinal)) return Ignorable(SearchEngine);
         // Bots set the referrer to the URL they request, often with http:// on an https site: the scheme is ignored.
-        if (from is { } self && (self.Host.Length == 0 || SameHost(self.Host, domain)) && (self.Path == uri || self.PathAndQuery == uri))
+        // Django compares only the path; the same path and query is the same page too.
+        if ((from.Host.Length == 0 || from.Host == domain) && (from.Path == uri || (from.Query && from.PathAndQuery == uri)))
             return Ignorable(ReferrerIsUrl);
         foreach (var p in rules.IgnorableUrls)
             if (p.IsMatch(uri)) return Ignorable(p.Name);
@@ -89,14 +91,28 @@ public static class BrokenLinkRules
         return BrokenLinkVerdict.Reported;
     }
 
-    /// <summary>Django's <c>is_internal_request</c>: the referrer is on the requested host (another subdomain is another site).</summary>
+    /// <summary>
+    /// Django's <c>is_internal_request</c>: the referrer starts with http(s)://host/, compared as text like Python's
+    /// <c>re.match</c> (case-sensitive; another subdomain or port is another site).
+    /// </summary>
     public static bool IsInternal(string? referrer, string domain) =>
         !string.IsNullOrEmpty(referrer) && domain.Length > 0
-        && Regex.IsMatch(referrer, $"^https?://{Regex.Escape(domain)}/", RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
+        && Regex.IsMatch(referrer, $"^https?://{Regex.Escape(domain)}/", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
-    /// <summary>The host (and port, when not the default) of an absolute http(s) URL, as Django's <c>request.get_host()</c>.</summary>
-    public static string DomainOf(string? url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" ? u.Authority : "";
+    /// <summary>
+    /// The host (and port) of an absolute http(s) URL as written, as Django's <c>request.get_host()</c> gives it for
+    /// the request the URL was built from: case kept, a default port kept when the client sent it.
+    /// </summary>
+    public static string DomainOf(string? url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https")) return "";
+        var start = url.IndexOf("://", StringComparison.Ordinal);
+        if (start < 0) return u.Authority;
+        start += 3;
+        var end = url.IndexOfAny(['/', '?', '#'], start);
+        var authority = end < 0 ? url[start..] : url[start..end];
+        return authority[(authority.LastIndexOf('@') + 1)..];
+    }
 
     /// <summary>
     /// The ignore rule "URLs like this" makes of a broken link: its path, escaped and anchored, with any query.
@@ -114,21 +130,37 @@ public static class BrokenLinkRules
 
     private static BrokenLinkVerdict Ignorable(string rule) => new(BrokenLinkClass.Ignorable, rule);
 
-    private static bool SameHost(string host, string domain) =>
-        domain.Length > 0 && string.Equals(host, domain, StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Python's <c>urlparse(referer)</c>: netloc (empty for a bare path), path, and path with query.</summary>
-    private readonly record struct ReferrerParts(string Host, string Path, string PathAndQuery)
+    /// <summary>Python's <c>urlparse(referer)</c> (3.11): scheme, netloc, path, and path with query.</summary>
+    private readonly record struct ReferrerParts(string Scheme, string Host, string Path, bool Query, string PathAndQuery)
     {
-        public static ReferrerParts? Of(string referrer)
+        public static ReferrerParts Of(string referrer)
         {
-            if (Uri.TryCreate(referrer, UriKind.Absolute, out var u) && u.Scheme is "http" or "https")
-                return new ReferrerParts(u.Authority, u.AbsolutePath, u.PathAndQuery);
-            if (!referrer.StartsWith('/') || referrer.StartsWith("//", StringComparison.Ordinal)) return null;
-            var hash = referrer.IndexOf('#', StringComparison.Ordinal);
-            var pathAndQuery = hash >= 0 ? referrer[..hash] : referrer;
-            var query = pathAndQuery.IndexOf('?', StringComparison.Ordinal);
-            return new ReferrerParts("", query >= 0 ? pathAndQuery[..query] : pathAndQuery, pathAndQuery);
+            var url = referrer.TrimStart(LeadingControlOrSpace).Replace("\t", "", StringComparison.Ordinal)
+                .Replace("\r", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal);
+            var scheme = "";
+            var colon = url.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && char.IsAsciiLetter(url[0]) && url[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.'))
+            {
+                scheme = url[..colon].ToLowerInvariant();
+                url = url[(colon + 1)..];
+            }
+            var host = "";
+            if (url.StartsWith("//", StringComparison.Ordinal))
+            {
+                var end = url.IndexOfAny(['/', '?', '#'], 2);
+                host = end < 0 ? url[2..] : url[2..end];
+                url = end < 0 ? "" : url[end..];
+            }
+            var hash = url.IndexOf('#', StringComparison.Ordinal);
+            if (hash >= 0) url = url[..hash];
+            var question = url.IndexOf('?', StringComparison.Ordinal);
+            var path = question >= 0 ? url[..question] : url;
+            // urlparse cuts ";params" off the last segment of the path.
+            var semicolon = path.IndexOf(';', Math.Max(0, path.LastIndexOf('/')));
+            if (semicolon >= 0) path = path[..semicolon];
+            return new ReferrerParts(scheme, host, path, question >= 0, url);
         }
+
+        private static readonly char[] LeadingControlOrSpace = [.. Enumerable.Range(0, 33).Select(c => (char)c)];
     }
 }

@@ -61,16 +61,14 @@ public sealed class OccurrenceDecider(
     {
         if (incident.Kind != EventKind.BrokenLink || incident.ReportedCount == reported.Count) return null;
         var first = reported.OrderBy(x => x.Event.ReceivedAt)
-            .FirstOrDefault(x => BrokenLinkRules.IsInternal(x.Read.Request?.Referrer, HostOf(x.Read.Request?.Url)));
+            .FirstOrDefault(x => BrokenLinkRules.IsInternal(x.Read.Request?.Referrer, BrokenLinkRules.DomainOf(x.Read.Request?.Url)));
         if (first is null) return null;
         var earlier = await db.BrokenLinkReferrers
             .Where(r => r.IncidentId == incident.Id && r.FirstSeen < first.Event.ReceivedAt)
             .Select(r => r.Referrer).ToListAsync(ct);
-        var host = HostOf(first.Read.Request?.Url);
+        var host = BrokenLinkRules.DomainOf(first.Read.Request?.Url);
         return earlier.Any(r => BrokenLinkRules.IsInternal(r, host)) ? null : first;
     }
-
-    private static string HostOf(string? url) => Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Authority : "";
 
     /// <summary>A held-back row in the notification log, written when a rule newly holds the incident back.</summary>
     private static Notification HeldBack(Incident incident, Occurrence latest, AlertsOptions options, StoredRecipients? stored, DateTime now, MailExtras extras)

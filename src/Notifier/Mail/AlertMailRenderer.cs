@@ -68,7 +68,7 @@ public static class AlertMailRenderer
     /// <summary>Django's "Broken INTERNAL link on host" when the referrer is on the same host, else "Broken link on host".</summary>
     public static string BrokenLinkSubject(EventPayload e)
     {
-        var host = HostOf(e.Request?.Url);
+        var host = BrokenLinkRules.DomainOf(e.Request?.Url);
         return BrokenLinkRules.IsInternal(e.Request?.Referrer, host) ? $"Broken INTERNAL link on {host}" : $"Broken link on {host}";
     }
 
@@ -165,9 +165,6 @@ public static class AlertMailRenderer
     {
         if (!string.IsNullOrWhiteSpace(value)) sb.Append(label).Append(": ").AppendLine(value);
     }
-
-    private static string HostOf(string? url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Authority : "";
 
     private static string? PathOf(string? url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.AbsolutePath : url;
