@@ -34,7 +34,7 @@ public class AlertMailRendererTests
 
     [Theory]
     [InlineData("https://shop.example.com/blog/", "[Alerts] Broken INTERNAL link on shop.example.com")]
-    [InlineData("http://SHOP.example.com/", "[Alerts] Broken INTERNAL link on shop.example.com")]
+    [InlineData("http://SHOP.example.com/", "[Alerts] Broken link on shop.example.com")] // Django matches the host case-sensitively
     [InlineData("https://news.example.org/links", "[Alerts] Broken link on shop.example.com")]
     [InlineData("https://shop.example.com.evil.test/", "[Alerts] Broken link on shop.example.com")]
     public void Render_BrokenLink_SaysInternalOnlyForTheSameHost(string referrer, string expectedSubject)
