@@ -108,7 +108,7 @@ public static class UptimeRule
         if (t.Keyword is not null && r.KeywordFound != true) return new(false, $"keyword \"{t.Keyword}\" not found in the response");
         if (t.CertificateWarningDays > 0 && r.CertificateNotAfter is { } notAfter && notAfter - now < TimeSpan.FromDays(t.CertificateWarningDays))
         {
-            var days = (int)Math.Floor((notAfter - now).TotalDays);
+            var days = (int)Math.Ceiling((notAfter - now).TotalDays);
             return new(false, notAfter <= now ? "certificate expired" : FormattableString.Invariant($"certificate expires in {days} days"));
         }
         return new(true, null);
