@@ -60,6 +60,7 @@ public sealed record UptimeDefinition(
         if (!Uri.TryCreate(t.Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
             errors["url"] = ["An absolute http or https URL."];
         else if (t.Url.Length > UptimeTarget.UrlMaxLength) errors["url"] = ["At most 2000 characters."];
+        if (!Enum.IsDefined(t.Method)) errors["method"] = ["GET or HEAD."];
         if (IntervalSeconds is < 30 or > 7 * 24 * 3600) errors["intervalSeconds"] = ["Between 30 and 604800 seconds."];
         if (t.TimeoutSeconds < 1 || t.TimeoutSeconds > Math.Min(120, IntervalSeconds)) errors["timeoutSeconds"] = ["Between 1 and 120 seconds, and at most the interval."];
         if (t.StatusMin is < 100 or > 599 || t.StatusMax is < 100 or > 599 || t.StatusMin > t.StatusMax)
@@ -112,5 +113,21 @@ public static class UptimeRule
             return new(false, notAfter <= now ? "certificate expired" : FormattableString.Invariant($"certificate expires in {days} days"));
         }
         return new(true, null);
+    }
+}
+
+/// <summary>One day of an uptime check: the share of good checks and the mean response time; null without checks.</summary>
+public sealed record UptimeDay(DateOnly Day, int Checks, double? Percent, double? MeanSeconds);
+
+public static class UptimeStats
+{
+    /// <summary>The last <paramref name="days"/> UTC days up to <paramref name="today"/>, oldest first. Pure.</summary>
+    public static List<UptimeDay> PerDay(IEnumerable<MonitorCheckIn> runs, DateOnly today, int days)
+    {
+        var byDay = runs.Where(r => r.Status != CheckInStatus.InProgress).GroupBy(r => DateOnly.FromDateTime(r.StartedAt)).ToDictionary(g => g.Key, g => g.ToList());
+        return [.. Enumerable.Range(0, days).Select(i => today.AddDays(i - days + 1)).Select(d => byDay.GetValueOrDefault(d) is { Count: > 0 } list
+            ? new UptimeDay(d, list.Count, 100.0 * list.Count(r => r.Status == CheckInStatus.Ok) / list.Count,
+                list.Where(r => r.Status == CheckInStatus.Ok && r.DurationSeconds is not null).Select(r => r.DurationSeconds!.Value).DefaultIfEmpty(double.NaN).Average() is var mean && !double.IsNaN(mean) ? mean : null)
+            : new UptimeDay(d, 0, null, null))];
     }
 }
