@@ -87,6 +87,8 @@ public static class NotifierExtensions
         builder.Services.AddScoped<RetentionJob>();
         builder.Services.AddSingleton<MonitorRecovery>();
         builder.Services.AddScoped<MonitorDueCheckJob>();
+        builder.Services.AddSingleton<UptimeProbe>();
+        builder.Services.TryAddSingleton<UptimeTrust>();
         builder.Services.AddNotifierJobs();
         builder.Services.AddLinkCrawler();
         return builder;

@@ -109,6 +109,18 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.Crontab).HasMaxLength(CronMonitor.CrontabMaxLength);
             e.Property(x => x.TimeZone).HasMaxLength(64);
             e.Property(x => x.Version).IsConcurrencyToken();
+            e.ComplexProperty(x => x.Uptime, u =>
+            {
+                u.Property(x => x.Url).HasColumnName("UptimeUrl").HasMaxLength(UptimeTarget.UrlMaxLength);
+                u.Property(x => x.Method).HasColumnName("UptimeMethod");
+                u.Property(x => x.TimeoutSeconds).HasColumnName("UptimeTimeoutSeconds");
+                u.Property(x => x.StatusMin).HasColumnName("UptimeStatusMin");
+                u.Property(x => x.StatusMax).HasColumnName("UptimeStatusMax");
+                u.Property(x => x.Keyword).HasColumnName("UptimeKeyword").HasMaxLength(UptimeTarget.KeywordMaxLength);
+                u.Property(x => x.FollowRedirects).HasColumnName("UptimeFollowRedirects");
+                u.Property(x => x.CertificateWarningDays).HasColumnName("UptimeCertificateWarningDays");
+                u.Ignore(x => x.SafeUrl);
+            });
             e.HasIndex(x => new { x.ProjectId, x.Slug }).IsUnique();
             e.HasIndex(x => x.Uuid).IsUnique();
             e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);

@@ -4,7 +4,16 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Alerts.Core.Monitors;
 
-/// <summary>A monitor's settings as the API, the CLI, configuration and Sentry's <c>monitor_config</c> give them.</summary>
+/// <summary>A monitor's settings, cron or uptime: checked, copied to the row, and compared with it.</summary>
+public interface IMonitorDefinition
+{
+    /// <summary>What is wrong with it, by field name; empty when it is valid.</summary>
+    Dictionary<string, string[]> Errors();
+    void CopyTo(CronMonitor m);
+    bool SameAs(CronMonitor m);
+}
+
+/// <summary>A cron monitor's settings as the API, the CLI, configuration and Sentry's <c>monitor_config</c> give them.</summary>
 public sealed record MonitorDefinition(
     ScheduleType ScheduleType,
     string? Crontab,
@@ -13,9 +22,8 @@ public sealed record MonitorDefinition(
     int MarginMinutes = 1,
     int? MaxRuntimeMinutes = null,
     int FailureIssueThreshold = 1,
-    int RecoveryThreshold = 1)
+    int RecoveryThreshold = 1) : IMonitorDefinition
 {
-    /// <summary>What is wrong with it, by field name; empty when it is valid.</summary>
     public Dictionary<string, string[]> Errors()
     {
         var errors = new Dictionary<string, string[]>();
@@ -31,6 +39,8 @@ public sealed record MonitorDefinition(
 
     public void CopyTo(CronMonitor m)
     {
+        m.Kind = MonitorKind.Cron;
+        m.Uptime = null;
         m.ScheduleType = ScheduleType;
         m.Crontab = ScheduleType == ScheduleType.Crontab ? Crontab?.Trim() : null;
         m.IntervalSeconds = ScheduleType == ScheduleType.Interval ? IntervalSeconds : 0;
@@ -45,7 +55,7 @@ public sealed record MonitorDefinition(
     {
         var copy = new CronMonitor { Slug = m.Slug };
         CopyTo(copy);
-        return copy.ScheduleType == m.ScheduleType && copy.Crontab == m.Crontab && copy.IntervalSeconds == m.IntervalSeconds
+        return m.Kind == MonitorKind.Cron && copy.ScheduleType == m.ScheduleType && copy.Crontab == m.Crontab && copy.IntervalSeconds == m.IntervalSeconds
             && copy.TimeZone == m.TimeZone && copy.MarginMinutes == m.MarginMinutes && copy.MaxRuntimeMinutes == m.MaxRuntimeMinutes
             && copy.FailureIssueThreshold == m.FailureIssueThreshold && copy.RecoveryThreshold == m.RecoveryThreshold;
     }
@@ -95,7 +105,7 @@ public sealed partial class MonitorCatalog(IDbContextFactory<AlertsDbContext> fa
     /// Creates the monitor, or changes its settings when <paramref name="definition"/> differs; a new monitor expects its
     /// first run by the schedule, except one a check-in creates (that check-in is its first run).
     /// </summary>
-    public async Task<(CronMonitor Monitor, bool Created)> UpsertAsync(long projectId, string slug, MonitorDefinition? definition, MonitorSource source, CancellationToken ct)
+    public async Task<(CronMonitor Monitor, bool Created)> UpsertAsync(long projectId, string slug, IMonitorDefinition? definition, MonitorSource source, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -109,7 +119,8 @@ public sealed partial class MonitorCatalog(IDbContextFactory<AlertsDbContext> fa
                 if (definition is null) throw new MonitorNotFoundException(0);
                 monitor = new CronMonitor { ProjectId = projectId, Slug = slug, Uuid = Guid.NewGuid(), Source = source, CreatedAt = now };
                 definition.CopyTo(monitor);
-                if (source != MonitorSource.SentryCheckIn) monitor.ExpectedAt = monitor.Rules().Schedule.Next(now);
+                // An uptime check runs at once; a declared job's first run is due by its schedule.
+                if (source != MonitorSource.SentryCheckIn) monitor.ExpectedAt = monitor.Kind == MonitorKind.Uptime ? now : monitor.Rules().Schedule.Next(now);
                 db.Monitors.Add(monitor);
             }
             else if (definition is not null && !definition.SameAs(monitor))
@@ -142,7 +153,7 @@ public sealed partial class MonitorCatalog(IDbContextFactory<AlertsDbContext> fa
             m.ExpectedAt = m.Rules().Schedule.Next(clock.GetUtcNow().UtcDateTime);
     }, ct);
 
-    public Task<bool> UpdateAsync(long id, MonitorDefinition definition, CancellationToken ct) => ChangeAsync(id, m =>
+    public Task<bool> UpdateAsync(long id, IMonitorDefinition definition, CancellationToken ct) => ChangeAsync(id, m =>
     {
         if (definition.SameAs(m)) return;
         definition.CopyTo(m);

@@ -3,6 +3,12 @@ namespace Alerts.Core.Monitors;
 /// <summary>Where a monitor was declared: who may change it, and what start-up upserts.</summary>
 public enum MonitorSource { Api = 0, Configuration = 1, SentryCheckIn = 2 }
 
+/// <summary>How a monitor learns of runs: check-ins a job sends (cron), or HTTP requests the due-check makes (uptime).</summary>
+public enum MonitorKind { Cron = 0, Uptime = 1 }
+
+/// <summary>The HTTP method of an uptime check.</summary>
+public enum UptimeMethod { Get = 0, Head = 1 }
+
 /// <summary>
 /// A scheduled job that checks in (Sentry Crons, a ping URL in a crontab). Its row is the state machine's state;
 /// <see cref="Version"/> makes every change conditional, so two processes never both act on one miss.
@@ -22,6 +28,11 @@ public sealed class CronMonitor
     public Guid Uuid { get; set; }
 
     public MonitorSource Source { get; set; }
+    public MonitorKind Kind { get; set; }
+
+    /// <summary>An uptime check's target and what counts as up; null for a cron monitor.</summary>
+    public UptimeTarget? Uptime { get; set; }
+
     public ScheduleType ScheduleType { get; set; }
     public string? Crontab { get; set; }
     public long IntervalSeconds { get; set; }
@@ -70,8 +81,10 @@ public sealed class CronMonitor
         Math.Max(1, FailureIssueThreshold),
         Math.Max(1, RecoveryThreshold));
 
-    /// <summary>"0 2 * * * Europe/Berlin", "every 300 s": how lists show the schedule.</summary>
-    public string ScheduleText => ScheduleType == ScheduleType.Crontab
+    /// <summary>"0 2 * * * Europe/Berlin", "every 300 s", "GET https://example.com/ every 60 s": how lists and mails show the schedule.</summary>
+    public string ScheduleText => Uptime is { } u
+        ? FormattableString.Invariant($"{u.Method.ToString().ToUpperInvariant()} {u.SafeUrl} every {IntervalSeconds} s")
+        : ScheduleType == ScheduleType.Crontab
         ? TimeZone is null ? Crontab ?? "" : $"{Crontab} {TimeZone}"
         : FormattableString.Invariant($"every {IntervalSeconds} s");
 }

@@ -175,6 +175,7 @@ public sealed class MonitorRecorder(IDbContextFactory<AlertsDbContext> factory, 
         Level = "error",
         Message = failure.Failure switch
         {
+            _ when m.Kind == MonitorKind.Uptime => $"Monitor {m.Slug} is down: {failure.Log}",
             "missed" => $"Monitor {m.Slug} missed its check-in",
             "timed_out" => $"Monitor {m.Slug} timed out",
             _ => $"Monitor {m.Slug} failed",

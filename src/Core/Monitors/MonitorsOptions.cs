@@ -16,6 +16,12 @@ public sealed class MonitorsOptions
     /// <summary>Cron monitors upserted at start-up (changed in place when their settings change here).</summary>
     public List<ConfiguredMonitor> Cron { get; set; } = [];
 
+    /// <summary>Uptime checks upserted at start-up, requested by the due-check every <c>IntervalSeconds</c>.</summary>
+    public List<ConfiguredUptimeCheck> Uptime { get; set; } = [];
+
+    /// <summary>A response body is read up to this many bytes (the keyword is searched there).</summary>
+    public int MaxResponseBytes { get; set; } = 1024 * 1024;
+
     public static IEnumerable<string> Validate(MonitorsOptions o)
     {
         if (!(o.DueCheckSeconds is >= 1 and < 60 && 60 % o.DueCheckSeconds == 0) && o.DueCheckSeconds != 60)
@@ -29,6 +35,16 @@ public sealed class MonitorsOptions
             foreach (var (key, errors) in m.Definition().Errors())
                 yield return $"{at}: {key}: {string.Join(" ", errors)}";
         }
+        for (var i = 0; i < o.Uptime.Count; i++)
+        {
+            var m = o.Uptime[i];
+            var at = string.Create(CultureInfo.InvariantCulture, $"Alerts:Monitors:Uptime:{i}");
+            if (MonitorCatalog.NormalizeSlug(m.Slug) is null) yield return $"{at}:Slug must be 1-64 lower-case letters, digits, '-' or '_'.";
+            if (m.Project <= 0) yield return $"{at}:Project must be the id of a project.";
+            foreach (var (key, errors) in m.Definition().Errors())
+                yield return $"{at}: {key}: {string.Join(" ", errors)}";
+        }
+        if (o.MaxResponseBytes is < 1024 or > 64 * 1024 * 1024) yield return "Alerts:Monitors:MaxResponseBytes must be between 1024 and 67108864.";
     }
 }
 
@@ -48,4 +64,34 @@ public sealed class ConfiguredMonitor
     public MonitorDefinition Definition() => new(
         string.IsNullOrWhiteSpace(Schedule) ? ScheduleType.Interval : ScheduleType.Crontab, Schedule, IntervalSeconds, TimeZone,
         CheckinMarginMinutes, MaxRuntimeMinutes, FailureIssueThreshold, RecoveryThreshold);
+}
+
+/// <summary>An uptime check in configuration: a URL requested every <see cref="IntervalSeconds"/>.</summary>
+public sealed class ConfiguredUptimeCheck
+{
+    public long Project { get; set; }
+    public string Slug { get; set; } = "";
+    public string Url { get; set; } = "";
+    public UptimeMethod Method { get; set; }
+    public long IntervalSeconds { get; set; } = 60;
+    public int TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>"200-399" (the default), "200", "200-299".</summary>
+    public string ExpectedStatus { get; set; } = "200-399";
+
+    public string? Keyword { get; set; }
+    public bool FollowRedirects { get; set; } = true;
+    public int CertificateWarningDays { get; set; } = 14;
+    public int FailureIssueThreshold { get; set; } = 2;
+    public int RecoveryThreshold { get; set; } = 1;
+
+    public UptimeDefinition Definition()
+    {
+        var (min, max) = UptimeTarget.ParseStatusRange(ExpectedStatus) ?? (0, 0);
+        return new(new UptimeTarget
+        {
+            Url = Url.Trim(), Method = Method, TimeoutSeconds = TimeoutSeconds, StatusMin = min, StatusMax = max, Keyword = Keyword,
+            FollowRedirects = FollowRedirects, CertificateWarningDays = CertificateWarningDays,
+        }, IntervalSeconds, FailureIssueThreshold, RecoveryThreshold);
+    }
 }

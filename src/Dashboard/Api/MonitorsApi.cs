@@ -8,15 +8,22 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Alerts.Dashboard.Api;
 
-/// <summary>A cron monitor as the API shows it; <c>pingUrl</c> is relative to the collector's address.</summary>
+/// <summary>
+/// A monitor as the API shows it; <c>pingUrl</c> is relative to the collector's address. <c>kind</c> is "cron" or
+/// "uptime"; an uptime check has <c>uptime</c> (its URL without user info).
+/// </summary>
 public sealed record MonitorEntry(long Id, long ProjectId, string Slug, Guid Uuid, string PingPath, string Schedule, string? Crontab, long IntervalSeconds,
     string? TimeZone, int CheckinMargin, int? MaxRuntime, int FailureIssueThreshold, int RecoveryThreshold, bool Paused, string State,
-    DateTime? ExpectedAt, DateTime? RunningSince, DateTime? LastCheckInAt, string Source)
+    DateTime? ExpectedAt, DateTime? RunningSince, DateTime? LastCheckInAt, string Source, string Kind, UptimeEntry? Uptime)
 {
     public static MonitorEntry Of(CronMonitor m) => new(m.Id, m.ProjectId, m.Slug, m.Uuid, $"/ping/{m.Uuid}", m.ScheduleText, m.Crontab, m.IntervalSeconds,
         m.TimeZone, m.MarginMinutes, m.MaxRuntimeMinutes, m.FailureIssueThreshold, m.RecoveryThreshold, m.Paused, m.State.ToString().ToLowerInvariant(),
-        m.ExpectedAt, m.RunningSince, m.LastCheckInAt, m.Source.ToString());
+        m.ExpectedAt, m.RunningSince, m.LastCheckInAt, m.Source.ToString(), m.Kind.ToString().ToLowerInvariant(),
+        m.Uptime is { } u ? new(u.SafeUrl, u.Method.ToString().ToUpperInvariant(), u.TimeoutSeconds, u.StatusText, u.Keyword, u.FollowRedirects, u.CertificateWarningDays) : null);
 }
+
+/// <summary>An uptime check's target as the API shows it.</summary>
+public sealed record UptimeEntry(string Url, string Method, int TimeoutSeconds, string ExpectedStatus, string? Keyword, bool FollowRedirects, int CertificateWarningDays);
 
 /// <summary>A run of a monitor; <c>durationSeconds</c> once it ended.</summary>
 public sealed record MonitorRun(string CheckInId, string Status, DateTime StartedAt, DateTime? FinishedAt, double? DurationSeconds, string? Environment,
@@ -24,13 +31,24 @@ public sealed record MonitorRun(string CheckInId, string Status, DateTime Starte
 
 /// <summary>
 /// A monitor to create or change: <c>schedule</c> a crontab ("0 2 * * *") in <c>timezone</c>, or <c>intervalSeconds</c>;
-/// <c>checkinMargin</c> and <c>maxRuntime</c> in minutes, as Sentry's <c>monitor_config</c>.
+/// <c>checkinMargin</c> and <c>maxRuntime</c> in minutes, as Sentry's <c>monitor_config</c>. With <c>url</c> it is an
+/// uptime check requested every <c>intervalSeconds</c> (at least 30): <c>method</c> GET or HEAD, <c>expectedStatus</c>
+/// "200-399", <c>keyword</c>, <c>followRedirects</c>, <c>certificateWarningDays</c>; <c>failureIssueThreshold</c> 2 by default.
 /// </summary>
 public sealed record MonitorRequest(long ProjectId, string Slug, string? Schedule = null, long IntervalSeconds = 0, string? Timezone = null,
-    int CheckinMargin = 1, int? MaxRuntime = null, int FailureIssueThreshold = 1, int RecoveryThreshold = 1)
+    int CheckinMargin = 1, int? MaxRuntime = null, int? FailureIssueThreshold = null, int RecoveryThreshold = 1,
+    string? Url = null, string Method = "GET", int TimeoutSeconds = 10, string ExpectedStatus = "200-399", string? Keyword = null,
+    bool FollowRedirects = true, int CertificateWarningDays = 14)
 {
-    public MonitorDefinition Definition() => new(string.IsNullOrWhiteSpace(Schedule) ? ScheduleType.Interval : ScheduleType.Crontab, Schedule,
-        IntervalSeconds, Timezone, CheckinMargin, MaxRuntime, FailureIssueThreshold, RecoveryThreshold);
+    public IMonitorDefinition Definition() => Url is not null
+        ? new ConfiguredUptimeCheck
+        {
+            Url = Url, Method = Enum.TryParse<UptimeMethod>(Method, ignoreCase: true, out var method) && Enum.IsDefined(method) ? method : (UptimeMethod)(-1), IntervalSeconds = IntervalSeconds, TimeoutSeconds = TimeoutSeconds, ExpectedStatus = ExpectedStatus,
+            Keyword = Keyword, FollowRedirects = FollowRedirects, CertificateWarningDays = CertificateWarningDays,
+            FailureIssueThreshold = FailureIssueThreshold ?? 2, RecoveryThreshold = RecoveryThreshold,
+        }.Definition()
+        : new MonitorDefinition(string.IsNullOrWhiteSpace(Schedule) ? ScheduleType.Interval : ScheduleType.Crontab, Schedule,
+            IntervalSeconds, Timezone, CheckinMargin, MaxRuntime, FailureIssueThreshold ?? 1, RecoveryThreshold);
 }
 
 /// <summary>The JSON API for cron monitors: <c>/api/v1/monitors</c>.</summary>

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using Alerts.Core.Options;
 using Microsoft.Extensions.Logging;
 
@@ -320,38 +319,8 @@ internal sealed class SiteCrawler(
     }
 
     /// <summary>Reads at most MaxResponseBytes; a longer body is cut there (and its links read as far as it goes).</summary>
-    private async Task<(string Body, bool Oversized)> ReadCappedAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        var cap = options.MaxResponseBytes;
-        if (response.Content.Headers.ContentLength is { } length && length <= cap) cap = (int)length;
-        var buffer = new byte[Math.Min(cap, 64 * 1024)];
-        using var bytes = new MemoryStream();
-        await using var stream = await response.Content.ReadAsStreamAsync(ct);
-        var oversized = false;
-        while (true)
-        {
-            var read = await stream.ReadAsync(buffer, ct);
-            if (read == 0) break;
-            var room = options.MaxResponseBytes - (int)bytes.Length;
-            if (read > room)
-            {
-                bytes.Write(buffer, 0, room);
-                oversized = true;
-                break;
-            }
-            bytes.Write(buffer, 0, read);
-        }
-        var encoding = Encoding.UTF8;
-        try
-        {
-            if (response.Content.Headers.ContentType?.CharSet is { Length: > 0 } charset) encoding = Encoding.GetEncoding(charset.Trim('"'));
-        }
-        catch (ArgumentException)
-        {
-            // An unknown charset is read as UTF-8: the links are ASCII in practice.
-        }
-        return (encoding.GetString(bytes.GetBuffer(), 0, (int)bytes.Length), oversized);
-    }
+    private Task<(string Body, bool Oversized)> ReadCappedAsync(HttpResponseMessage response, CancellationToken ct) =>
+        CrawlHttp.ReadCappedAsync(response, options.MaxResponseBytes, ct);
 
     /// <summary>Waits until the host may be asked again: the site's requests per second, or robots.txt's Crawl-delay if longer.</summary>
     private async Task PaceAsync(Uri url, CancellationToken ct)
