@@ -20,6 +20,8 @@ namespace Alerts.EndToEnd.Tests;
 public sealed class MonitorTests : IAsyncLifetime
 {
     private static readonly TimeSpan MailTimeout = TimeSpan.FromSeconds(20);
+    private const long ReportsProject = 2;
+    private const string ReportsKey = "5d2c81f04a9e4b7c8e13f6a0b2d94c57";
 
     // Saturday 28 March 2026, 00:00 UTC: the night before Berlin's clocks go forward.
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 28, 0, 0, 0, TimeSpan.Zero));
@@ -42,6 +44,10 @@ public sealed class MonitorTests : IAsyncLifetime
             ["Alerts:Monitors:Cron:0:TimeZone"] = "Europe/Berlin",
             ["Alerts:Monitors:Cron:0:CheckinMarginMinutes"] = "10",
             ["Alerts:Monitors:Cron:0:MaxRuntimeMinutes"] = "60",
+            // A key as `alerts projects add` makes them: @sentry/node refuses a DSN whose key is not letters and digits.
+            ["Alerts:Projects:1:Id"] = ReportsProject.ToString(CultureInfo.InvariantCulture),
+            ["Alerts:Projects:1:Name"] = "reports",
+            ["Alerts:Projects:1:Key"] = ReportsKey,
         }, services: s => s.AddSingleton<TimeProvider>(_clock));
     }
 
@@ -51,8 +57,8 @@ public sealed class MonitorTests : IAsyncLifetime
         await _smtp.DisposeAsync();
     }
 
-    private Task<CronMonitor?> MonitorAsync(string slug) =>
-        _app.Services.GetRequiredService<MonitorCatalog>().FindAsync(AlertsTestApp.ProjectId, slug, CancellationToken.None);
+    private Task<CronMonitor?> MonitorAsync(string slug, long project = AlertsTestApp.ProjectId) =>
+        _app.Services.GetRequiredService<MonitorCatalog>().FindAsync(project, slug, CancellationToken.None);
 
     /// <summary>One due-check at the fake clock's time, as the Hangfire recurring job runs it.</summary>
     private async Task DueCheckAsync()
@@ -206,6 +212,92 @@ public sealed class MonitorTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         var mails = await _smtp.WaitForMailsAsync(2, MailTimeout);
         Assert.Contains("invoice-run recovered", mails[1].Subject, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NodeSentrySdk_WithMonitor_UpsertsTheMonitor_MailsAFailureAndAnOverrun_AndTheRecoveries()
+    {
+        var dsn = $"http://{ReportsKey}@{_app.BaseAddress.Authority}/{ReportsProject}";
+        var monitorMails = new List<ReceivedMail>();
+        async Task<ReceivedMail> NextMonitorMailAsync()
+        {
+            var mail = await Wait.UntilAsync(async () => (await _smtp.GetMailsAsync())
+                    .Where(m => m.Subject.Contains("nightly-report", StringComparison.Ordinal)).Skip(monitorMails.Count).FirstOrDefault(),
+                MailTimeout, "the next mail about the monitor nightly-report");
+            monitorMails.Add(mail);
+            return mail;
+        }
+
+        // 04:01 Berlin on the 28th: the job's first run creates the monitor from withMonitor's config with its in_progress
+        // check-in (held until then: the SDK sends its two check-ins at once, and Sentry too drops an end whose monitor
+        // does not exist yet), and succeeds.
+        _clock.SetUtcNow(new DateTimeOffset(2026, 3, 28, 3, 1, 0, TimeSpan.Zero));
+        await using (var first = NodeScript.Start("monitor.cjs", dsn, "hold"))
+        {
+            await Wait.UntilAsync(async () => await MonitorAsync("nightly-report", ReportsProject) is { RunningSince: not null } m ? m : null,
+                TimeSpan.FromSeconds(15), "the monitor upserted by withMonitor's first check-in");
+            await first.WriteLineAsync("finish");
+            await first.ExitedAsync();
+        }
+        var monitor = await Wait.UntilAsync(async () => await MonitorAsync("nightly-report", ReportsProject) is { State: MonitorState.Up } m ? m : null,
+            TimeSpan.FromSeconds(15), "the monitor up after its first run");
+        Assert.Equal((ScheduleType.Crontab, "0 4 * * *", "Europe/Berlin", 5, 10),
+            (monitor.ScheduleType, monitor.Crontab, monitor.TimeZone, monitor.MarginMinutes, monitor.MaxRuntimeMinutes));
+        Assert.Equal(new DateTime(2026, 3, 29, 2, 0, 0, DateTimeKind.Utc), monitor.ExpectedAt); // 04:00 CEST after the change
+        var run = Assert.Single(await RunsAsync(monitor.Id)); // in_progress and ok with one check_in_id: one run
+        Assert.Equal((CheckInStatus.Ok, "production"), (run.Status, run.Environment));
+        Assert.InRange(run.DurationSeconds ?? -1, 0.04, 30); // the duration the SDK measured
+
+        // The next night the job throws: the SDK's error check-in mails the admins (threshold 1).
+        _clock.SetUtcNow(new DateTimeOffset(2026, 3, 29, 2, 1, 0, TimeSpan.Zero));
+        await NodeScript.RunAsync("monitor.cjs", dsn, "fail");
+        var failed = await NextMonitorMailAsync();
+        Assert.Contains("MONITOR DOWN", failed.Subject, StringComparison.Ordinal);
+        Assert.Contains("nightly-report failed", failed.Subject, StringComparison.Ordinal);
+        Assert.Equal(["ada@example.com"], failed.To);
+
+        // The night after it works again: one recovered mail in the thread.
+        _clock.SetUtcNow(new DateTimeOffset(2026, 3, 30, 2, 1, 0, TimeSpan.Zero));
+        await NodeScript.RunAsync("monitor.cjs", dsn, "ok");
+        var recovered = await NextMonitorMailAsync();
+        Assert.Contains("nightly-report recovered", recovered.Subject, StringComparison.Ordinal);
+        Assert.Contains(failed.MessageId.Trim('<', '>'), recovered.Headers["In-Reply-To"], StringComparison.Ordinal);
+
+        // Then a run hangs past max_runtime (10 minutes): the due-check times it out while the job is still running.
+        _clock.SetUtcNow(new DateTimeOffset(2026, 3, 31, 2, 1, 0, TimeSpan.Zero));
+        await using (var overrun = NodeScript.Start("monitor.cjs", dsn, "hold"))
+        {
+            await Wait.UntilAsync(async () => await MonitorAsync("nightly-report", ReportsProject) is { RunningSince: not null } m ? m : null,
+                TimeSpan.FromSeconds(15), "the overrunning run's in_progress check-in");
+            _clock.Advance(TimeSpan.FromMinutes(9));
+            await DueCheckAsync();
+            Assert.Equal(monitorMails.Count, (await _smtp.GetMailsAsync()).Count(m => m.Subject.Contains("nightly-report", StringComparison.Ordinal)));
+            _clock.Advance(TimeSpan.FromMinutes(2));
+            await DueCheckAsync();
+            var timedOut = await NextMonitorMailAsync();
+            Assert.Contains("nightly-report timed out", timedOut.Subject, StringComparison.Ordinal);
+            var hung = (await RunsAsync(monitor.Id))[^1];
+            Assert.Equal((CheckInStatus.TimedOut, 11.0 * 60), (hung.Status, hung.DurationSeconds));
+
+            // The job finishes at last: as in Sentry, its late ok does not undo the timeout; the monitor stays down.
+            // (A check-in is recorded before it is answered, and the script exits 0 only once the SDK's posts were answered.)
+            await overrun.WriteLineAsync("finish");
+            await overrun.ExitedAsync();
+        }
+        Assert.Equal(CheckInStatus.TimedOut, (await RunsAsync(monitor.Id))[^1].Status);
+        Assert.Equal(MonitorState.Down, (await MonitorAsync("nightly-report", ReportsProject))!.State);
+
+        // The next night's good run recovers it, in the thread.
+        _clock.SetUtcNow(new DateTimeOffset(2026, 4, 1, 2, 1, 0, TimeSpan.Zero));
+        await NodeScript.RunAsync("monitor.cjs", dsn, "ok");
+        var back = await NextMonitorMailAsync();
+        Assert.Contains("nightly-report recovered", back.Subject, StringComparison.Ordinal);
+        Assert.Equal(MonitorState.Up, (await MonitorAsync("nightly-report", ReportsProject))!.State);
+        Assert.Equal([CheckInStatus.Ok, CheckInStatus.Error, CheckInStatus.Ok, CheckInStatus.TimedOut, CheckInStatus.Ok],
+            (await RunsAsync(monitor.Id)).Select(r => r.Status));
+        Assert.Equal(4, monitorMails.Count); // failed, recovered, timed out, recovered
+        // The exception the app reported from the failed run is an error incident of its own.
+        Assert.Contains(await _smtp.GetMailsAsync(), m => m.Subject.Contains("report store unreachable", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Alerts.TestSupport;
@@ -18,7 +17,6 @@ namespace Alerts.EndToEnd.Tests;
 public sealed partial class SentrySdkTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(60);
 
     private MailDevServer mailDev = null!;
     private AlertsProcess alerts = null!;
@@ -117,18 +115,8 @@ public sealed partial class SentrySdkTests(ITestOutputHelper output) : IAsyncLif
     [Fact]
     public async Task NodeSdk_ErrorInARequestHandler_OpensOneIncidentAndMailsTheAdminsOnce()
     {
-        var nodeModules = Path.Combine(RepoPaths.Root, ".tools", "node_modules");
-        Assert.True(Directory.Exists(Path.Combine(nodeModules, "@sentry", "node")),
-            $"@sentry/node is not installed in {nodeModules}: run scripts/test.sh to install test dependencies.");
-        var script = Path.Combine(RepoPaths.Root, "tests", "EndToEnd.Tests", "sentry-node", "report.cjs");
+        await NodeScript.RunAsync("report.cjs", dsn);
 
-        var (exitCode, log) = await RunNodeAsync(script, new Dictionary<string, string>
-        {
-            ["SENTRY_DSN"] = dsn,
-            ["NODE_PATH"] = nodeModules,
-        });
-
-        Assert.True(exitCode == 0, $"node report.cjs exited with {exitCode}:{Environment.NewLine}{log}");
         var mail = await SingleMailAboutAsync("TypeError");
         Assert.Contains("Cannot read properties of undefined (reading 'reduce')", mail.Subject, StringComparison.Ordinal);
         Assert.Contains("/cart/checkout?coupon=SPRING", mail.Text, StringComparison.Ordinal);
@@ -155,33 +143,6 @@ public sealed partial class SentrySdkTests(ITestOutputHelper output) : IAsyncLif
         var token = await alerts.CreateTokenAsync(env);
         var incidents = await alerts.Client.WaitForIncidentsAsync(token, seen => seen.Count >= 2, "the SDK's incident and the sentinel's", Mailboxes.MailTimeout);
         return Assert.Single(incidents, i => !i.Title.StartsWith("SentinelError", StringComparison.Ordinal));
-    }
-
-    private static async Task<(int ExitCode, string Log)> RunNodeAsync(string script, IReadOnlyDictionary<string, string> environment)
-    {
-        var psi = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = Path.GetDirectoryName(script)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(script);
-        foreach (var (name, value) in environment) psi.Environment[name] = value;
-        using var node = Process.Start(psi) ?? throw new InvalidOperationException("Could not start node.");
-        var stdout = node.StandardOutput.ReadToEndAsync();
-        var stderr = node.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(NodeTimeout);
-        try
-        {
-            await node.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            node.Kill(entireProcessTree: true);
-            throw new TimeoutException($"node {script} did not exit within {NodeTimeout}:{Environment.NewLine}{await stdout}{await stderr}");
-        }
-        return (node.ExitCode, await stdout + await stderr);
     }
 
     [GeneratedRegex(@"^DSN: (?<dsn>\S+)$", RegexOptions.Multiline)]

@@ -112,9 +112,11 @@ public sealed class MonitorRecorder(IDbContextFactory<AlertsDbContext> factory, 
             run = new MonitorCheckIn { MonitorId = m.Id, CheckInId = id, StartedAt = now };
             db.MonitorCheckIns.Add(run);
         }
-        else if (run.Status != CheckInStatus.InProgress && report.Status == CheckInStatus.InProgress)
+        else if (run.Status != CheckInStatus.InProgress)
         {
-            return null; // a start that arrives after its end changes nothing
+            // A run already finished stays as it ended, as in Sentry: a start arriving after its end, an SDK's retry,
+            // or an end arriving after the run was timed out changes nothing.
+            return null;
         }
         run.Status = report.Status;
         run.Environment = report.Environment is { } env ? IncidentTitle.OneLine(env, MonitorCheckIn.EnvironmentMaxLength) : run.Environment;
