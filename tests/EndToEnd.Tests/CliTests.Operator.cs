@@ -1,8 +1,9 @@
+using System.Text.RegularExpressions;
 using Alerts.TestSupport;
 
 namespace Alerts.EndToEnd.Tests;
 
-/// <summary>The operator's verbs (users, projects, incidents, check) on the database and mail server a served process uses.</summary>
+/// <summary>The operator's verbs (users, projects, monitors, incidents, check) on the database and mail server a served process uses.</summary>
 public sealed partial class CliTests
 {
     private static readonly Dictionary<string, string> NoSettings = [];
@@ -33,6 +34,53 @@ public sealed partial class CliTests
         Assert.True(again.ExitCode == 1, $"deleting a deleted user should exit 1: {again}");
         Assert.DoesNotContain(email, empty.StandardOutput, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Monitors_AddPrintsAPingUrlThatWorks_ListPauseResumeDelete()
+    {
+        await using var alerts = new AlertsProcess(output.WriteLine);
+        await alerts.StartServeAsync(NoSettings);
+        var baseUrl = alerts.BaseAddress.AbsoluteUri.TrimEnd('/');
+
+        var noProject = await alerts.RunAsync(NoSettings, "monitors", "add", "nightly-backup", "--project", "1", "--schedule", "30 2 * * *");
+        var project = await alerts.RunAsync(NoSettings, "projects", "add", "shop");
+        var bad = await alerts.RunAsync(NoSettings, "monitors", "add", "nightly-backup", "--project", "1", "--schedule", "61 2 * * *");
+        var added = await alerts.RunAsync(NoSettings, "monitors", "add", "nightly-backup", "--project", "1", "--schedule", "30 2 * * *",
+            "--timezone", "Europe/Berlin", "--checkin-margin", "10", "--max-runtime", "60", "--base-url", baseUrl);
+        Assert.True(noProject.ExitCode == 1, $"a monitor of a project that does not exist should exit 1: {noProject}");
+        Assert.Equal("There is no project 1: `alerts projects list` shows them.", noProject.StandardError.Trim());
+        Assert.True(project.ExitCode == 0, $"projects add failed: {project}");
+        Assert.True(bad.ExitCode == 2, $"a bad crontab should exit 2: {bad}");
+        Assert.Contains("schedule", bad.StandardError, StringComparison.OrdinalIgnoreCase);
+        Assert.True(added.ExitCode == 0, $"monitors add failed: {added}");
+        var ping = PingLine().Match(added.StandardOutput).Groups["url"].Value;
+        Assert.StartsWith($"{baseUrl}/ping/", ping, StringComparison.Ordinal);
+
+        // The printed URL is the crontab's one-liner target: the served process takes it, and the monitor is up.
+        using (var ok = await alerts.Client.GetAsync(new Uri(ping)))
+            Assert.Equal(System.Net.HttpStatusCode.OK, ok.StatusCode);
+        var list = await alerts.RunAsync(NoSettings, "monitors", "list", "--base-url", baseUrl);
+        var row = Assert.Single(list.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)).Split('\t');
+        Assert.Equal(["1", "nightly-backup", "up", ping], [row[1], row[2], row[3], row[5]]);
+        Assert.Contains("30 2 * * *", row[4], StringComparison.Ordinal);
+
+        var paused = await alerts.RunAsync(NoSettings, "monitors", "pause", row[0]);
+        var listedPaused = await alerts.RunAsync(NoSettings, "monitors", "list");
+        var resumed = await alerts.RunAsync(NoSettings, "monitors", "resume", row[0]);
+        var deleted = await alerts.RunAsync(NoSettings, "monitors", "delete", row[0]);
+        var again = await alerts.RunAsync(NoSettings, "monitors", "delete", row[0]);
+        var empty = await alerts.RunAsync(NoSettings, "monitors", "list");
+        using var gone = await alerts.Client.GetAsync(new Uri(ping));
+
+        Assert.True(paused.ExitCode == 0 && resumed.ExitCode == 0 && deleted.ExitCode == 0, $"{paused}\n{resumed}\n{deleted}");
+        Assert.Contains("\tpaused\t", listedPaused.StandardOutput, StringComparison.Ordinal);
+        Assert.True(again.ExitCode == 1, $"deleting a deleted monitor should exit 1: {again}");
+        Assert.StartsWith("No monitors yet", empty.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [GeneratedRegex(@"^Ping URL: (?<url>\S+)$", RegexOptions.Multiline)]
+    private static partial Regex PingLine();
 
     [Fact]
     public async Task ProjectsRenameAndDelete_DeleteAsksForYes_AndTakesTheIncidentsWithIt()

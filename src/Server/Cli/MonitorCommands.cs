@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Alerts.Core.Data;
 using Alerts.Core.Monitors;
+using Microsoft.EntityFrameworkCore;
 
 namespace Alerts.Server.Cli;
 
@@ -33,6 +35,14 @@ internal static class MonitorCommands
             {
                 foreach (var (key, why) in errors) Console.Error.WriteLine($"{key}: {string.Join(" ", why)}");
                 return 2;
+            }
+            await using (var db = await services.GetRequiredService<IDbContextFactory<AlertsDbContext>>().CreateDbContextAsync(ct))
+            {
+                if (!await db.Projects.AnyAsync(p => p.Id == result.GetValue(project), ct))
+                {
+                    Console.Error.WriteLine($"There is no project {result.GetValue(project)}: `alerts projects list` shows them.");
+                    return 1;
+                }
             }
             var (monitor, created) = await services.GetRequiredService<MonitorCatalog>()
                 .UpsertAsync(result.GetValue(project), MonitorCatalog.NormalizeSlug(result.GetValue(slug))!, definition, MonitorSource.Api, ct);
