@@ -30,13 +30,17 @@ public sealed class UptimeTests : IAsyncLifetime
 
     // Real time, so the TLS handshake and the rule agree on the certificate's days left.
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private readonly X509Certificate2 _certificate = ExpiringCertificate(TimeSpan.FromDays(5));
+    // 4.5 days from the clock's start, said as "5 days" (the rule counts a started day): away from a whole day, so the
+    // certificate's whole seconds and the moments between the clock's start and the check cannot tip the count.
+    private readonly X509Certificate2 _certificate;
     private volatile Answer _answer = Answer.Ok;
     private WebApplication _target = null!;
     private int _httpPort;
     private int _httpsPort;
     private AiosmtpdServer _smtp = null!;
     private AlertsTestApp _app = null!;
+
+    public UptimeTests() => _certificate = ExpiringCertificate(_clock.GetUtcNow(), TimeSpan.FromDays(4.5));
 
     public async Task InitializeAsync()
     {
@@ -103,8 +107,8 @@ public sealed class UptimeTests : IAsyncLifetime
         _certificate.Dispose();
     }
 
-    /// <summary>A self-signed certificate for 127.0.0.1 that expires after <paramref name="left"/>.</summary>
-    private static X509Certificate2 ExpiringCertificate(TimeSpan left)
+    /// <summary>A self-signed certificate for 127.0.0.1 that expires <paramref name="left"/> after <paramref name="now"/>.</summary>
+    private static X509Certificate2 ExpiringCertificate(DateTimeOffset now, TimeSpan left)
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -112,7 +116,6 @@ public sealed class UptimeTests : IAsyncLifetime
         san.AddIpAddress(IPAddress.Loopback);
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        var now = DateTimeOffset.UtcNow;
         using var made = request.CreateSelfSigned(now.AddDays(-1), now + left);
         // Kestrel on Linux wants the key in a form it can export: round-trip through PKCS#12.
         return X509CertificateLoader.LoadPkcs12(made.Export(X509ContentType.Pkcs12), null);
