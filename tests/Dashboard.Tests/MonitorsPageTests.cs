@@ -65,11 +65,7 @@ public sealed class MonitorsPageTests(Browser browser) : IClassFixture<Browser>,
         _clock.SetUtcNow(new DateTimeOffset(2026, 6, 3, 9, 0, 0, TimeSpan.Zero));
         await CheckIn(website, CheckInStatus.Ok, 0.25);
 
-        await _page.GotoAsync("/login");
-        await _page.GetByLabel("E-mail").FillAsync(DashboardSession.Email);
-        await _page.GetByLabel("Password").FillAsync(DashboardSession.Password);
-        await _page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-        await Expect(_page.GetByRole(AriaRole.Heading, new() { Name = "Incidents" })).ToBeVisibleAsync();
+        await LogInAsync();
         await _page.GotoAsync("/monitors");
 
         var cron = _page.Locator("tr[data-monitor='nightly-backup']");
@@ -89,5 +85,55 @@ public sealed class MonitorsPageTests(Browser browser) : IClassFixture<Browser>,
         await Expect(days.Nth(1).Locator("td")).ToHaveTextAsync(["—", "—", "—", "—", "—", "66.67 %", "100 %"]);
         await Expect(days.Nth(2).Locator("td")).ToHaveTextAsync(["—", "—", "—", "—", "—", "200 ms", "250 ms"]);
         await Expect(uptime.Locator("table.runs")).ToContainTextAsync("status 500, expected 200-399");
+    }
+
+    [Fact]
+    public async Task AddForm_RefusesABadCrontabNamingIt_KeepsWhatWasTyped_ThenAddsACronMonitorAndAnUptimeCheck()
+    {
+        await LogInAsync();
+        await _page.GotoAsync("/monitors");
+        var form = _page.Locator("form.add-monitor");
+
+        await form.GetByLabel("Project").SelectOptionAsync(AlertsTestApp.ProjectId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await form.GetByLabel("Slug").FillAsync("invoices");
+        await form.GetByLabel("Crontab").FillAsync("0 25 * * *");
+        await form.GetByLabel("Time zone").FillAsync("Europe/Berlin");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Add" }).ClickAsync();
+        await Expect(_page.GetByRole(AriaRole.Alert)).ToContainTextAsync("schedule");
+        await Expect(form.GetByLabel("Slug")).ToHaveValueAsync("invoices");
+        await Expect(form.GetByLabel("Time zone")).ToHaveValueAsync("Europe/Berlin");
+        await Expect(form.GetByLabel("Project")).ToHaveValueAsync("1");
+        await Expect(_page.Locator("tr[data-monitor='invoices']")).ToHaveCountAsync(0);
+
+        await form.GetByLabel("Crontab").FillAsync("0 5 * * 1-5");
+        await form.GetByLabel("Max runtime (min)").FillAsync("30");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Add" }).ClickAsync();
+        var cron = _page.Locator("tr[data-monitor='invoices']");
+        await Expect(cron.Locator("td.state")).ToHaveTextAsync("new");
+        await Expect(cron).ToContainTextAsync("/ping/");
+        await Expect(_page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        var added = (await _app.Services.GetRequiredService<MonitorCatalog>().FindAsync(AlertsTestApp.ProjectId, "invoices", CancellationToken.None))!;
+        Assert.Equal(("0 5 * * 1-5", "Europe/Berlin", 30), (added.Crontab, added.TimeZone, added.MaxRuntimeMinutes));
+
+        await form.GetByLabel("Project").SelectOptionAsync(AlertsTestApp.ProjectId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await form.GetByLabel("Slug").FillAsync("invoices");
+        await form.GetByLabel("Interval (s)").FillAsync("300");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Add" }).ClickAsync();
+        await Expect(_page.GetByRole(AriaRole.Alert)).ToContainTextAsync("has a monitor 'invoices' already");
+
+        await form.GetByLabel("Slug").FillAsync("api-health");
+        await form.GetByLabel("Interval (s)").FillAsync("");
+        await form.GetByLabel("URL (uptime check)").FillAsync("https://shop.example.com/api/health");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Add" }).ClickAsync();
+        await Expect(_page.Locator("tr[data-monitor='api-health']")).ToContainTextAsync("uptime check");
+    }
+
+    private async Task LogInAsync()
+    {
+        await _page.GotoAsync("/login");
+        await _page.GetByLabel("E-mail").FillAsync(DashboardSession.Email);
+        await _page.GetByLabel("Password").FillAsync(DashboardSession.Password);
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await Expect(_page.GetByRole(AriaRole.Heading, new() { Name = "Incidents" })).ToBeVisibleAsync();
     }
 }

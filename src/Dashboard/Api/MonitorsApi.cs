@@ -99,15 +99,32 @@ public static class MonitorsApi
     private static async Task<Results<Created<MonitorEntry>, ValidationProblem, ProblemHttpResult>> Create(
         MonitorRequest request, MonitorCatalog catalog, AlertsDbContext db, CancellationToken ct)
     {
-        if (Invalid(request) is { } invalid) return invalid;
+        var (monitor, errors, exists) = await AddAsync(request, catalog, db, ct);
+        if (errors is not null) return TypedResults.ValidationProblem(errors);
+        if (exists) return TypedResults.Problem(statusCode: 409, title: "Monitor exists", detail: $"{ExistsMessage(request)} PUT changes it.");
+        return TypedResults.Created($"/api/v1/monitors/{monitor!.Id}", MonitorEntry.Of(monitor));
+    }
+
+    /// <summary>
+    /// Adds a monitor as the API and the Monitors page do: the request's errors by field, or whether the project has a
+    /// monitor of that slug already, or the new monitor.
+    /// </summary>
+    public static async Task<(CronMonitor? Monitor, Dictionary<string, string[]>? Errors, bool Exists)> AddAsync(
+        MonitorRequest request, MonitorCatalog catalog, AlertsDbContext db, CancellationToken ct)
+    {
+        var errors = request.Definition().Errors();
+        if (MonitorCatalog.NormalizeSlug(request.Slug) is null) errors["slug"] = ["1-64 letters, digits, '-' or '_'."];
+        if (errors.Count > 0) return (null, errors, false);
         var slug = MonitorCatalog.NormalizeSlug(request.Slug)!;
         if (!await db.Projects.AnyAsync(p => p.Id == request.ProjectId, ct))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["projectId"] = [$"There is no project {request.ProjectId}."] });
-        if (await catalog.FindAsync(request.ProjectId, slug, ct) is not null)
-            return TypedResults.Problem(statusCode: 409, title: "Monitor exists", detail: $"Project {request.ProjectId} has a monitor '{slug}' already; PUT changes it.");
+            return (null, new Dictionary<string, string[]> { ["projectId"] = [$"There is no project {request.ProjectId}."] }, false);
+        if (await catalog.FindAsync(request.ProjectId, slug, ct) is not null) return (null, null, true);
         var (monitor, _) = await catalog.UpsertAsync(request.ProjectId, slug, request.Definition(), MonitorSource.Api, ct);
-        return TypedResults.Created($"/api/v1/monitors/{monitor.Id}", MonitorEntry.Of(monitor));
+        return (monitor, null, false);
     }
+
+    public static string ExistsMessage(MonitorRequest request) =>
+        $"Project {request.ProjectId} has a monitor '{MonitorCatalog.NormalizeSlug(request.Slug)}' already.";
 
     private static async Task<Results<Ok<MonitorEntry>, NotFound, ValidationProblem>> Update(long id, MonitorRequest request, MonitorCatalog catalog, CancellationToken ct)
     {
@@ -122,10 +139,4 @@ public static class MonitorsApi
     private static async Task<Results<NoContent, NotFound>> Delete(long id, MonitorCatalog catalog, CancellationToken ct) =>
         await catalog.DeleteAsync(id, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
 
-    private static ValidationProblem? Invalid(MonitorRequest request)
-    {
-        var errors = request.Definition().Errors();
-        if (MonitorCatalog.NormalizeSlug(request.Slug) is null) errors["slug"] = ["1-64 letters, digits, '-' or '_'."];
-        return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : null;
-    }
 }

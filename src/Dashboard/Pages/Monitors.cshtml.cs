@@ -1,5 +1,7 @@
 using Alerts.Core.Data;
 using Alerts.Core.Monitors;
+using Alerts.Dashboard.Api;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -22,6 +24,10 @@ public sealed class MonitorsModel(MonitorCatalog catalog, AlertsDbContext db, Ti
     public IReadOnlyDictionary<long, string> ProjectNames { get; private set; } = new Dictionary<long, string>();
     public IReadOnlyDictionary<long, List<UptimeDay>> Uptime { get; private set; } = new Dictionary<long, List<UptimeDay>>();
 
+    /// <summary>Why the monitor in the add form was not added, one line per field; the form keeps what was typed.</summary>
+    public IReadOnlyList<string> AddErrors { get; private set; } = [];
+    public MonitorForm Form { get; private set; } = new();
+
     public async Task OnGetAsync(CancellationToken ct)
     {
         ViewData["Title"] = "Monitors";
@@ -38,6 +44,18 @@ public sealed class MonitorsModel(MonitorCatalog catalog, AlertsDbContext db, Ti
         foreach (var m in Monitors.Where(m => m.Kind == MonitorKind.Uptime))
             uptime[m.Id] = UptimeStats.PerDay(await db.MonitorCheckIns.Where(c => c.MonitorId == m.Id && c.StartedAt >= since).ToListAsync(ct), today, UptimeDays);
         Uptime = uptime;
+    }
+
+    /// <summary>Adds a cron monitor (a crontab or an interval) or, with a URL, an uptime check, as the JSON API does.</summary>
+    public async Task<IActionResult> OnPostAddAsync([FromForm] MonitorForm form, CancellationToken ct)
+    {
+        var (monitor, errors, exists) = await MonitorsApi.AddAsync(form.Request(), catalog, db, ct);
+        if (monitor is not null) return RedirectToPage(null, null, $"monitor-{monitor.Id}");
+        Form = form;
+        AddErrors = exists ? [MonitorsApi.ExistsMessage(form.Request())] : [.. errors!.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")];
+        await OnGetAsync(ct);
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        return Page();
     }
 
     public async Task<IActionResult> OnPostPauseAsync(long monitorId, bool paused, CancellationToken ct)
@@ -58,4 +76,22 @@ public sealed class MonitorsModel(MonitorCatalog catalog, AlertsDbContext db, Ti
     public static string Duration(double? seconds) => seconds is { } s
         ? s < 60 ? $"{s:0.#} s" : s < 3600 ? $"{s / 60:0.#} min" : $"{s / 3600:0.#} h"
         : "—";
+}
+
+/// <summary>The Monitors page's add form: blank fields take the API's defaults.</summary>
+public sealed class MonitorForm
+{
+    public long ProjectId { get; set; }
+    public string? Slug { get; set; }
+    public string? Schedule { get; set; }
+    public string? Timezone { get; set; }
+    public long? IntervalSeconds { get; set; }
+    public string? Url { get; set; }
+    public int? CheckinMargin { get; set; }
+    public int? MaxRuntime { get; set; }
+
+    public MonitorRequest Request() => new(ProjectId, Slug ?? "", Blank(Schedule), IntervalSeconds ?? (Blank(Url) is null ? 0 : 60), Blank(Timezone),
+        CheckinMargin ?? 1, MaxRuntime, Url: Blank(Url));
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }
