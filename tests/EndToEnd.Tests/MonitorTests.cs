@@ -271,7 +271,9 @@ public sealed class MonitorTests : IAsyncLifetime
                 TimeSpan.FromSeconds(15), "the overrunning run's in_progress check-in");
             _clock.Advance(TimeSpan.FromMinutes(9));
             await DueCheckAsync();
-            Assert.Equal(monitorMails.Count, (await _smtp.GetMailsAsync()).Count(m => m.Subject.Contains("nightly-report", StringComparison.Ordinal)));
+            var stillRunning = (await RunsAsync(monitor.Id))[^1];
+            Assert.Equal(CheckInStatus.InProgress, stillRunning.Status); // 9 minutes of 10: not timed out yet
+            Assert.NotNull((await MonitorAsync("nightly-report", ReportsProject))!.RunningSince);
             _clock.Advance(TimeSpan.FromMinutes(2));
             await DueCheckAsync();
             var timedOut = await NextMonitorMailAsync();
@@ -296,6 +298,8 @@ public sealed class MonitorTests : IAsyncLifetime
         Assert.Equal([CheckInStatus.Ok, CheckInStatus.Error, CheckInStatus.Ok, CheckInStatus.TimedOut, CheckInStatus.Ok],
             (await RunsAsync(monitor.Id)).Select(r => r.Status));
         Assert.Equal(4, monitorMails.Count); // failed, recovered, timed out, recovered
+        await Wait.UntilAsync(() => _app.QueryAsync(db => db.Notifications.AllAsync(n => n.SentAt != null)), MailTimeout, "every notification sent");
+        Assert.Equal(4, (await _smtp.GetMailsAsync()).Count(m => m.Subject.Contains("nightly-report", StringComparison.Ordinal)));
         // The exception the app reported from the failed run is an error incident of its own.
         Assert.Contains(await _smtp.GetMailsAsync(), m => m.Subject.Contains("report store unreachable", StringComparison.Ordinal));
     }

@@ -121,6 +121,15 @@ public sealed class UptimeTests : IAsyncLifetime
         return X509CertificateLoader.LoadPkcs12(made.Export(X509ContentType.Pkcs12), null);
     }
 
+    /// <summary>Keeps the app's own recurring due-check from requesting them while a test looks at their runs.</summary>
+    private async Task PauseTheChecksAsync()
+    {
+        var catalog = _app.Services.GetRequiredService<MonitorCatalog>();
+        foreach (var slug in new[] { "website", "tls-site" })
+            Assert.True(await catalog.SetPausedAsync((await MonitorAsync(slug))!.Id, true, CancellationToken.None));
+        await _app.QueryAsync(db => db.MonitorCheckIns.ExecuteDeleteAsync()); // a tick may have come first
+    }
+
     private Task<CronMonitor?> MonitorAsync(string slug) =>
         _app.Services.GetRequiredService<MonitorCatalog>().FindAsync(AlertsTestApp.ProjectId, slug, CancellationToken.None);
 
@@ -185,6 +194,37 @@ public sealed class UptimeTests : IAsyncLifetime
         Assert.InRange(runs[2].DurationSeconds!.Value, 0.9, 10); // the timed-out request took about its timeout
         Assert.Equal(1, await _app.QueryAsync(db => db.Incidents.CountAsync()));
         Assert.Equal(2, (await _smtp.GetMailsAsync()).Count);
+    }
+
+    [Theory]
+    [InlineData("/ping/" + AlertsTestApp.ProjectKey + "/website")]
+    [InlineData("/ping/" + AlertsTestApp.ProjectKey + "/website/fail")]
+    [InlineData("/api/1/cron/website/" + AlertsTestApp.ProjectKey + "/?status=ok")]
+    public async Task CheckIns_ForAnUptimeCheck_AreRefused_AndChangeNothing(string path)
+    {
+        await PauseTheChecksAsync();
+        using var response = await _app.Client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var website = (await MonitorAsync("website"))!;
+        Assert.Equal(MonitorKind.Uptime, website.Kind);
+        Assert.Empty(await RunsAsync(website.Id));
+    }
+
+    [Fact]
+    public async Task SentryCheckInWithAConfig_ForAnUptimeCheck_DoesNotTurnItIntoACronMonitor()
+    {
+        await PauseTheChecksAsync();
+        var dsn = $"http://{AlertsTestApp.ProjectKey}@{_app.BaseAddress.Authority}/{AlertsTestApp.ProjectId}";
+        using var client = new SentryClient(new SentryOptions { Dsn = dsn });
+        client.CaptureCheckIn("website", Sentry.CheckInStatus.Ok, configureMonitorOptions: o => o.Interval(1, SentryMonitorInterval.Hour));
+        await client.FlushAsync(TimeSpan.FromSeconds(15));
+
+        var website = (await MonitorAsync("website"))!;
+        Assert.Equal(MonitorKind.Uptime, website.Kind);
+        Assert.Equal($"http://user:s3cret@127.0.0.1:{_httpPort}/health", website.Uptime!.Url);
+        Assert.Empty(await RunsAsync(website.Id));
     }
 
     [Fact]

@@ -61,8 +61,8 @@ public static class CheckInApi
         if (ParseAction(action) is not var (status, exit))
             return EventsApi.Problem(400, "Unknown ping", $"'{action}' is not start, fail or an exit status (0-255).");
         var log = await ReadLogAsync(http);
-        await ingestor.RecordAsync(monitor, new CheckInReport(status, ExitStatus: exit, Log: log), ct);
-        return TypedResults.Ok("OK");
+        return await ingestor.RecordAsync(monitor, new CheckInReport(status, ExitStatus: exit, Log: log), ct) is { } problem
+            ? problem : TypedResults.Ok("OK");
     }
 
     private static async Task<Results<Ok<string>, ProblemHttpResult>> SentryHttp(

@@ -31,6 +31,7 @@ public static class CrawlHttp
         AutomaticDecompression = DecompressionMethods.All,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectTimeout = connectTimeout,
+        UseProxy = false, // through a proxy the guard below would check the proxy's address, not the target's
         // The address is checked where the connection is made, so a name that resolves anew (DNS rebinding) is caught too.
         ConnectCallback = (context, ct) => ConnectAsync(context.DnsEndPoint, allowPrivateTargets, ct),
     };

@@ -67,7 +67,13 @@ public sealed class MonitorDueCheckJob(
         try
         {
             await using var db = await factory.CreateDbContextAsync(ct);
-            if (await db.Monitors.Where(m => m.Id == id).Select(m => m.Uptime).FirstOrDefaultAsync(ct) is not { } target) return;
+            if (await db.Monitors.Where(m => m.Id == id).Select(m => new { m.Uptime, m.IntervalSeconds }).FirstOrDefaultAsync(ct) is not { Uptime: { } target } row) return;
+            // Claimed before it is requested: a second due-check at the same moment finds it not due, so one check is one run.
+            var now = recorder.Now;
+            var next = now.AddSeconds(row.IntervalSeconds);
+            if (await db.Monitors.Where(m => m.Id == id && m.ExpectedAt != null && m.ExpectedAt <= now)
+                    .ExecuteUpdateAsync(u => u.SetProperty(m => m.ExpectedAt, next).SetProperty(m => m.Version, m => m.Version + 1), ct) == 0)
+                return;
             var response = await probe.ProbeAsync(target, ct);
             var verdict = UptimeRule.Evaluate(target, response, recorder.Now);
             await recorder.CheckInAsync(id, new CheckInReport(verdict.Up ? CheckInStatus.Ok : CheckInStatus.Error,

@@ -75,6 +75,11 @@ public sealed class UptimeProbe(IOptions<MonitorsOptions> options, IHostEnvironm
         {
             return new(null, null, notAfter, Reason(ex), watch.Elapsed.TotalSeconds);
         }
+        catch (IOException)
+        {
+            // The body broke off after the headers (a reset mid-response): a failed check, not a failed job.
+            return new(null, null, notAfter, "connection failed: the response ended early", watch.Elapsed.TotalSeconds);
+        }
     }
 
     /// <summary>Why no response came, in words that name no credentials (the URL is never part of it).</summary>
