@@ -81,11 +81,7 @@ public sealed partial class AttackTests(Browser browser) : IClassFixture<Browser
         try
         {
             var page = await context.NewPageAsync();
-            await page.GotoAsync("/login");
-            await page.GetByLabel("E-mail").FillAsync(DashboardSession.Email);
-            await page.GetByLabel("Password").FillAsync(DashboardSession.Password);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-            await Microsoft.Playwright.Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Incidents" })).ToBeVisibleAsync();
+            await Browser.LogInAsync(page);
 
             // The attacker's page posts a form to the API as soon as it loads; the browser sends the same-site login cookie.
             var forged = await page.RunAndWaitForResponseAsync(() => page.GotoAsync(evil.Url), r => r.Url.Contains("/resolve", StringComparison.Ordinal));
@@ -232,11 +228,7 @@ public sealed partial class AttackTests(Browser browser) : IClassFixture<Browser
             var page = await context.NewPageAsync();
             var violations = new List<string>();
             page.Console += (_, m) => { if (m.Text.Contains("Content Security Policy", StringComparison.Ordinal)) violations.Add(m.Text); };
-            await page.GotoAsync("/login");
-            await page.GetByLabel("E-mail").FillAsync(DashboardSession.Email);
-            await page.GetByLabel("Password").FillAsync(DashboardSession.Password);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-            await Microsoft.Playwright.Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Incidents" })).ToBeVisibleAsync();
+            await Browser.LogInAsync(page);
             // The layout's style applies: the header is dark, not the browser's default.
             Assert.Equal("rgb(29, 36, 48)", await page.Locator("header").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
             // The list's own script runs: its refresh calls the JSON API.

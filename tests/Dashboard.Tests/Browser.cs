@@ -33,4 +33,20 @@ public sealed class Browser : IAsyncLifetime
         await Chromium.CloseAsync();
         _playwright.Dispose();
     }
+
+    /// <summary>Fills in and sends the login form on <paramref name="page"/>, as a user does.</summary>
+    public static async Task SubmitLoginAsync(IPage page, string email = DashboardSession.Email, string password = DashboardSession.Password)
+    {
+        await page.GotoAsync("/login");
+        await page.GetByLabel("E-mail").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+    }
+
+    /// <summary>Logs in with the test user and waits for the incident list it lands on.</summary>
+    public static async Task LogInAsync(IPage page)
+    {
+        await SubmitLoginAsync(page);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Incidents" })).ToBeVisibleAsync();
+    }
 }

@@ -251,10 +251,7 @@ public sealed partial class BrowserTests(Browser browser) : IClassFixture<Browse
 
     private async Task LogInAsync(string password = DashboardSession.Password, string email = DashboardSession.Email, bool expectSuccess = true)
     {
-        await _page.GotoAsync("/login");
-        await _page.GetByLabel("E-mail").FillAsync(email);
-        await _page.GetByLabel("Password").FillAsync(password);
-        await _page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await Browser.SubmitLoginAsync(_page, email, password);
         if (expectSuccess) await Expect(_page.GetByRole(AriaRole.Heading, new() { Name = "Incidents" })).ToBeVisibleAsync();
         else await Expect(_page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
     }

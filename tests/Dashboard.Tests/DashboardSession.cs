@@ -67,7 +67,7 @@ internal static partial class DashboardSession
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
+    internal static partial Regex AntiforgeryField();
 
     [GeneratedRegex("<form\\b.*?</form>", RegexOptions.Singleline)]
     private static partial Regex Forms();

@@ -1,3 +1,4 @@
+using System.Net;
 using Alerts.Core.Monitors;
 using Alerts.Server.Hosting;
 using Alerts.TestSupport;
@@ -65,7 +66,7 @@ public sealed class MonitorsPageTests(Browser browser) : IClassFixture<Browser>,
         _clock.SetUtcNow(new DateTimeOffset(2026, 6, 3, 9, 0, 0, TimeSpan.Zero));
         await CheckIn(website, CheckInStatus.Ok, 0.25);
 
-        await LogInAsync();
+        await Browser.LogInAsync(_page);
         await _page.GotoAsync("/monitors");
 
         var cron = _page.Locator("tr[data-monitor='nightly-backup']");
@@ -90,7 +91,7 @@ public sealed class MonitorsPageTests(Browser browser) : IClassFixture<Browser>,
     [Fact]
     public async Task AddForm_RefusesABadCrontabNamingIt_KeepsWhatWasTyped_ThenAddsACronMonitorAndAnUptimeCheck()
     {
-        await LogInAsync();
+        await Browser.LogInAsync(_page);
         await _page.GotoAsync("/monitors");
         var form = _page.Locator("form.add-monitor");
 
@@ -128,12 +129,54 @@ public sealed class MonitorsPageTests(Browser browser) : IClassFixture<Browser>,
         await Expect(_page.Locator("tr[data-monitor='api-health']")).ToContainTextAsync("uptime check");
     }
 
-    private async Task LogInAsync()
+    [Fact]
+    public async Task AddForm_PostedFromAnotherSiteWithOnlyTheLoginCookie_IsRefused_AndAddsNothing()
     {
-        await _page.GotoAsync("/login");
-        await _page.GetByLabel("E-mail").FillAsync(DashboardSession.Email);
-        await _page.GetByLabel("Password").FillAsync(DashboardSession.Password);
-        await _page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-        await Expect(_page.GetByRole(AriaRole.Heading, new() { Name = "Incidents" })).ToBeVisibleAsync();
+        using var victim = await DashboardSession.SignedInClientAsync(_app);
+        using var forged = new HttpRequestMessage(HttpMethod.Post, "/monitors?handler=Add")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["ProjectId"] = "1", ["Slug"] = "planted", ["IntervalSeconds"] = "60" }),
+        };
+        forged.Headers.Add("Origin", "http://evil.example");
+
+        using var response = await victim.SendAsync(forged);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(await _app.Services.GetRequiredService<MonitorCatalog>().FindAsync(AlertsTestApp.ProjectId, "planted", CancellationToken.None));
     }
+
+    [Fact]
+    public async Task AddForm_Anonymous_IsSentToLogin_AndAddsNothing()
+    {
+        using var anonymous = DashboardSession.AnonymousClient(_app);
+
+        using var response = await anonymous.PostAsync("/monitors?handler=Add",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["ProjectId"] = "1", ["Slug"] = "planted", ["IntervalSeconds"] = "60" }));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/login", response.Headers.Location!.AbsolutePath);
+        Assert.Null(await _app.Services.GetRequiredService<MonitorCatalog>().FindAsync(AlertsTestApp.ProjectId, "planted", CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("ProjectId=abc&Slug=x&IntervalSeconds=60", "ProjectId")]
+    [InlineData("ProjectId=1&Slug=x&IntervalSeconds=99999999999999999999999", "IntervalSeconds")]
+    [InlineData("ProjectId=1&Slug=Not%20A%20Slug&IntervalSeconds=60", "slug")]
+    [InlineData("ProjectId=1&Slug=x&Url=ftp%3A%2F%2Fexample.com%2F", "url")]
+    [InlineData("ProjectId=9&Slug=x&IntervalSeconds=60", "There is no project 9")]
+    public async Task AddForm_BadFields_AreA400NamingThem_NeverA5xx(string body, string named)
+    {
+        using var client = await DashboardSession.SignedInClientAsync(_app);
+        var page = await client.GetStringAsync("/monitors");
+        var token = WebUtility.HtmlDecode(DashboardSession.AntiforgeryField().Match(page).Groups[1].Value);
+
+        using var response = await client.PostAsync("/monitors?handler=Add",
+            new StringContent($"{body}&__RequestVerificationToken={Uri.EscapeDataString(token)}", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(named, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(2, (await _app.Services.GetRequiredService<MonitorCatalog>().ListAsync(null, CancellationToken.None)).Count);
+    }
+
 }
+

@@ -76,6 +76,21 @@ public sealed partial class MonitorCatalog(IDbContextFactory<AlertsDbContext> fa
         return s is not null && SlugPattern().IsMatch(s) ? s : null;
     }
 
+    /// <summary>What is wrong with a monitor's slug and settings, by field name; empty when both are valid.</summary>
+    public static Dictionary<string, string[]> Errors(string? slug, IMonitorDefinition definition)
+    {
+        var errors = definition.Errors();
+        if (NormalizeSlug(slug) is null) errors["slug"] = ["1-64 letters, digits, '-' or '_'."];
+        return errors;
+    }
+
+    /// <summary>A monitor belongs to a project: the API, the page and the CLI ask this before adding one.</summary>
+    public async Task<bool> ProjectExistsAsync(long projectId, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Projects.AnyAsync(p => p.Id == projectId, ct);
+    }
+
     public async Task<CronMonitor?> FindAsync(long id, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

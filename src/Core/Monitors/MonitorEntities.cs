@@ -82,11 +82,13 @@ public sealed class CronMonitor
         Math.Max(1, RecoveryThreshold));
 
     /// <summary>"0 2 * * * Europe/Berlin", "every 300 s", "GET https://example.com/ every 60 s": how lists and mails show the schedule.</summary>
-    public string ScheduleText => Uptime is { } u
-        ? FormattableString.Invariant($"{u.Method.ToString().ToUpperInvariant()} {u.SafeUrl} every {IntervalSeconds} s")
-        : ScheduleType == ScheduleType.Crontab
-        ? TimeZone is null ? Crontab ?? "" : $"{Crontab} {TimeZone}"
-        : FormattableString.Invariant($"every {IntervalSeconds} s");
+    public string ScheduleText => (Uptime, ScheduleType) switch
+    {
+        ({ } u, _) => FormattableString.Invariant($"{u.Method.ToString().ToUpperInvariant()} {u.SafeUrl} every {IntervalSeconds} s"),
+        (_, ScheduleType.Crontab) when TimeZone is not null => $"{Crontab} {TimeZone}",
+        (_, ScheduleType.Crontab) => Crontab ?? "",
+        _ => FormattableString.Invariant($"every {IntervalSeconds} s"),
+    };
 }
 
 /// <summary>One run of a monitored job: a check-in (start, end, both) or a failure the due-check found.</summary>

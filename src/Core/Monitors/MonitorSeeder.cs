@@ -7,9 +7,7 @@ public sealed class MonitorSeeder(MonitorCatalog catalog, IOptions<MonitorsOptio
 {
     public async Task SeedAsync(CancellationToken ct)
     {
-        foreach (var m in options.Value.Cron)
-            await catalog.UpsertAsync(m.Project, MonitorCatalog.NormalizeSlug(m.Slug)!, m.Definition(), MonitorSource.Configuration, ct);
-        foreach (var m in options.Value.Uptime)
+        foreach (var (_, m) in options.Value.Configured())
             await catalog.UpsertAsync(m.Project, MonitorCatalog.NormalizeSlug(m.Slug)!, m.Definition(), MonitorSource.Configuration, ct);
     }
 }

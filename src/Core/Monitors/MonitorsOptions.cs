@@ -22,23 +22,17 @@ public sealed class MonitorsOptions
     /// <summary>A response body is read up to this many bytes (the keyword is searched there).</summary>
     public int MaxResponseBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Every monitor declared here, cron and uptime, with the configuration key it is under.</summary>
+    public IEnumerable<(string Key, IConfiguredMonitor Monitor)> Configured() =>
+        Cron.Select((m, i) => (string.Create(CultureInfo.InvariantCulture, $"Alerts:Monitors:Cron:{i}"), (IConfiguredMonitor)m))
+            .Concat(Uptime.Select((m, i) => (string.Create(CultureInfo.InvariantCulture, $"Alerts:Monitors:Uptime:{i}"), (IConfiguredMonitor)m)));
+
     public static IEnumerable<string> Validate(MonitorsOptions o)
     {
         if (!(o.DueCheckSeconds is >= 1 and < 60 && 60 % o.DueCheckSeconds == 0) && o.DueCheckSeconds != 60)
             yield return "Alerts:Monitors:DueCheckSeconds must divide a minute (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30) or be 60.";
-        for (var i = 0; i < o.Cron.Count; i++)
+        foreach (var (at, m) in o.Configured())
         {
-            var m = o.Cron[i];
-            var at = string.Create(CultureInfo.InvariantCulture, $"Alerts:Monitors:Cron:{i}");
-            if (MonitorCatalog.NormalizeSlug(m.Slug) is null) yield return $"{at}:Slug must be 1-64 lower-case letters, digits, '-' or '_'.";
-            if (m.Project <= 0) yield return $"{at}:Project must be the id of a project.";
-            foreach (var (key, errors) in m.Definition().Errors())
-                yield return $"{at}: {key}: {string.Join(" ", errors)}";
-        }
-        for (var i = 0; i < o.Uptime.Count; i++)
-        {
-            var m = o.Uptime[i];
-            var at = string.Create(CultureInfo.InvariantCulture, $"Alerts:Monitors:Uptime:{i}");
             if (MonitorCatalog.NormalizeSlug(m.Slug) is null) yield return $"{at}:Slug must be 1-64 lower-case letters, digits, '-' or '_'.";
             if (m.Project <= 0) yield return $"{at}:Project must be the id of a project.";
             foreach (var (key, errors) in m.Definition().Errors())
@@ -48,8 +42,16 @@ public sealed class MonitorsOptions
     }
 }
 
+/// <summary>A monitor in configuration, of either kind: its project, its slug and its settings.</summary>
+public interface IConfiguredMonitor
+{
+    long Project { get; }
+    string Slug { get; }
+    IMonitorDefinition Definition();
+}
+
 /// <summary>A cron monitor in configuration: a crontab (<see cref="Schedule"/>) or an interval in seconds.</summary>
-public sealed class ConfiguredMonitor
+public sealed class ConfiguredMonitor : IConfiguredMonitor
 {
     public long Project { get; set; }
     public string Slug { get; set; } = "";
@@ -64,10 +66,12 @@ public sealed class ConfiguredMonitor
     public MonitorDefinition Definition() => new(
         string.IsNullOrWhiteSpace(Schedule) ? ScheduleType.Interval : ScheduleType.Crontab, Schedule, IntervalSeconds, TimeZone,
         CheckinMarginMinutes, MaxRuntimeMinutes, FailureIssueThreshold, RecoveryThreshold);
+
+    IMonitorDefinition IConfiguredMonitor.Definition() => Definition();
 }
 
 /// <summary>An uptime check in configuration: a URL requested every <see cref="IntervalSeconds"/>.</summary>
-public sealed class ConfiguredUptimeCheck
+public sealed class ConfiguredUptimeCheck : IConfiguredMonitor
 {
     public long Project { get; set; }
     public string Slug { get; set; } = "";
@@ -94,4 +98,6 @@ public sealed class ConfiguredUptimeCheck
             FollowRedirects = FollowRedirects, CertificateWarningDays = CertificateWarningDays,
         }, IntervalSeconds, FailureIssueThreshold, RecoveryThreshold);
     }
+
+    IMonitorDefinition IConfiguredMonitor.Definition() => Definition();
 }

@@ -53,6 +53,9 @@ public sealed record UptimeDefinition(
     int FailureIssueThreshold = 2,
     int RecoveryThreshold = 1) : IMonitorDefinition
 {
+    /// <summary>The target as the row keeps it: an empty keyword is no keyword.</summary>
+    private UptimeTarget Stored => Target with { Keyword = string.IsNullOrEmpty(Target.Keyword) ? null : Target.Keyword };
+
     public Dictionary<string, string[]> Errors()
     {
         var errors = new Dictionary<string, string[]>();
@@ -76,7 +79,7 @@ public sealed record UptimeDefinition(
     public void CopyTo(CronMonitor m)
     {
         m.Kind = MonitorKind.Uptime;
-        m.Uptime = Target with { Keyword = string.IsNullOrEmpty(Target.Keyword) ? null : Target.Keyword };
+        m.Uptime = Stored;
         m.ScheduleType = ScheduleType.Interval;
         m.Crontab = null;
         m.TimeZone = null;
@@ -87,7 +90,7 @@ public sealed record UptimeDefinition(
         m.RecoveryThreshold = RecoveryThreshold;
     }
 
-    public bool SameAs(CronMonitor m) => m.Kind == MonitorKind.Uptime && m.Uptime == Target with { Keyword = string.IsNullOrEmpty(Target.Keyword) ? null : Target.Keyword }
+    public bool SameAs(CronMonitor m) => m.Kind == MonitorKind.Uptime && m.Uptime == Stored
         && m.IntervalSeconds == IntervalSeconds && m.FailureIssueThreshold == FailureIssueThreshold && m.RecoveryThreshold == RecoveryThreshold;
 }
 
@@ -124,10 +127,15 @@ public static class UptimeStats
     /// <summary>The last <paramref name="days"/> UTC days up to <paramref name="today"/>, oldest first. Pure.</summary>
     public static List<UptimeDay> PerDay(IEnumerable<MonitorCheckIn> runs, DateOnly today, int days)
     {
-        var byDay = runs.Where(r => r.Status != CheckInStatus.InProgress).GroupBy(r => DateOnly.FromDateTime(r.StartedAt)).ToDictionary(g => g.Key, g => g.ToList());
-        return [.. Enumerable.Range(0, days).Select(i => today.AddDays(i - days + 1)).Select(d => byDay.GetValueOrDefault(d) is { Count: > 0 } list
-            ? new UptimeDay(d, list.Count, 100.0 * list.Count(r => r.Status == CheckInStatus.Ok) / list.Count,
-                list.Where(r => r.Status == CheckInStatus.Ok && r.DurationSeconds is not null).Select(r => r.DurationSeconds!.Value).DefaultIfEmpty(double.NaN).Average() is var mean && !double.IsNaN(mean) ? mean : null)
-            : new UptimeDay(d, 0, null, null))];
+        var byDay = runs.Where(r => r.Status != CheckInStatus.InProgress).ToLookup(r => DateOnly.FromDateTime(r.StartedAt));
+        return [.. Enumerable.Range(0, days).Select(i => today.AddDays(i - days + 1)).Select(d => Day(d, [.. byDay[d]]))];
+    }
+
+    private static UptimeDay Day(DateOnly day, List<MonitorCheckIn> checks)
+    {
+        if (checks.Count == 0) return new UptimeDay(day, 0, null, null);
+        var good = checks.Where(r => r.Status == CheckInStatus.Ok).ToList();
+        var timed = good.Where(r => r.DurationSeconds is not null).Select(r => r.DurationSeconds!.Value).ToList();
+        return new UptimeDay(day, checks.Count, 100.0 * good.Count / checks.Count, timed.Count > 0 ? timed.Average() : null);
     }
 }

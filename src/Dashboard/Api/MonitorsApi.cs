@@ -97,9 +97,9 @@ public static class MonitorsApi
     };
 
     private static async Task<Results<Created<MonitorEntry>, ValidationProblem, ProblemHttpResult>> Create(
-        MonitorRequest request, MonitorCatalog catalog, AlertsDbContext db, CancellationToken ct)
+        MonitorRequest request, MonitorCatalog catalog, CancellationToken ct)
     {
-        var (monitor, errors, exists) = await AddAsync(request, catalog, db, ct);
+        var (monitor, errors, exists) = await AddAsync(request, catalog, ct);
         if (errors is not null) return TypedResults.ValidationProblem(errors);
         if (exists) return TypedResults.Problem(statusCode: 409, title: "Monitor exists", detail: $"{ExistsMessage(request)} PUT changes it.");
         return TypedResults.Created($"/api/v1/monitors/{monitor!.Id}", MonitorEntry.Of(monitor));
@@ -110,16 +110,15 @@ public static class MonitorsApi
     /// monitor of that slug already, or the new monitor.
     /// </summary>
     public static async Task<(CronMonitor? Monitor, Dictionary<string, string[]>? Errors, bool Exists)> AddAsync(
-        MonitorRequest request, MonitorCatalog catalog, AlertsDbContext db, CancellationToken ct)
+        MonitorRequest request, MonitorCatalog catalog, CancellationToken ct)
     {
-        var errors = request.Definition().Errors();
-        if (MonitorCatalog.NormalizeSlug(request.Slug) is null) errors["slug"] = ["1-64 letters, digits, '-' or '_'."];
-        if (errors.Count > 0) return (null, errors, false);
+        var definition = request.Definition();
+        if (MonitorCatalog.Errors(request.Slug, definition) is { Count: > 0 } errors) return (null, errors, false);
         var slug = MonitorCatalog.NormalizeSlug(request.Slug)!;
-        if (!await db.Projects.AnyAsync(p => p.Id == request.ProjectId, ct))
+        if (!await catalog.ProjectExistsAsync(request.ProjectId, ct))
             return (null, new Dictionary<string, string[]> { ["projectId"] = [$"There is no project {request.ProjectId}."] }, false);
         if (await catalog.FindAsync(request.ProjectId, slug, ct) is not null) return (null, null, true);
-        var (monitor, _) = await catalog.UpsertAsync(request.ProjectId, slug, request.Definition(), MonitorSource.Api, ct);
+        var (monitor, _) = await catalog.UpsertAsync(request.ProjectId, slug, definition, MonitorSource.Api, ct);
         return (monitor, null, false);
     }
 

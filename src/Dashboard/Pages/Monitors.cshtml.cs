@@ -49,10 +49,19 @@ public sealed class MonitorsModel(MonitorCatalog catalog, AlertsDbContext db, Ti
     /// <summary>Adds a cron monitor (a crontab or an interval) or, with a URL, an uptime check, as the JSON API does.</summary>
     public async Task<IActionResult> OnPostAddAsync([FromForm] MonitorForm form, CancellationToken ct)
     {
-        var (monitor, errors, exists) = await MonitorsApi.AddAsync(form.Request(), catalog, db, ct);
-        if (monitor is not null) return RedirectToPage(null, null, $"monitor-{monitor.Id}");
         Form = form;
-        AddErrors = exists ? [MonitorsApi.ExistsMessage(form.Request())] : [.. errors!.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")];
+        if (!ModelState.IsValid)
+        {
+            // A field that is not a number is an error to show, not a default to act on.
+            AddErrors = [.. ModelState.Where(e => e.Value?.Errors.Count > 0).Select(e => $"{e.Key}: {string.Join(" ", e.Value!.Errors.Select(x => x.ErrorMessage))}")];
+        }
+        else
+        {
+            var request = form.Request();
+            var (monitor, errors, exists) = await MonitorsApi.AddAsync(request, catalog, ct);
+            if (monitor is not null) return RedirectToPage(null, null, $"monitor-{monitor.Id}");
+            AddErrors = exists ? [MonitorsApi.ExistsMessage(request)] : [.. errors!.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")];
+        }
         await OnGetAsync(ct);
         Response.StatusCode = StatusCodes.Status400BadRequest;
         return Page();

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Alerts.Core.Data;
 using Alerts.Core.Monitors;
-using Microsoft.EntityFrameworkCore;
 
 namespace Alerts.Server.Cli;
 
@@ -29,22 +27,18 @@ internal static class MonitorCommands
             var definition = new MonitorDefinition(string.IsNullOrWhiteSpace(result.GetValue(schedule)) ? ScheduleType.Interval : ScheduleType.Crontab,
                 result.GetValue(schedule), result.GetValue(interval), result.GetValue(timeZone), result.GetValue(margin), result.GetValue(maxRuntime),
                 result.GetValue(failures), result.GetValue(recoveries));
-            var errors = definition.Errors();
-            if (MonitorCatalog.NormalizeSlug(result.GetValue(slug)) is not { } name) errors["slug"] = ["1-64 letters, digits, '-' or '_'."];
-            if (errors.Count > 0)
+            if (MonitorCatalog.Errors(result.GetValue(slug), definition) is { Count: > 0 } errors)
             {
                 foreach (var (key, why) in errors) Console.Error.WriteLine($"{key}: {string.Join(" ", why)}");
                 return 2;
             }
-            await using (var db = await services.GetRequiredService<IDbContextFactory<AlertsDbContext>>().CreateDbContextAsync(ct))
+            var catalog = services.GetRequiredService<MonitorCatalog>();
+            if (!await catalog.ProjectExistsAsync(result.GetValue(project), ct))
             {
-                if (!await db.Projects.AnyAsync(p => p.Id == result.GetValue(project), ct))
-                {
-                    Console.Error.WriteLine($"There is no project {result.GetValue(project)}: `alerts projects list` shows them.");
-                    return 1;
-                }
+                Console.Error.WriteLine($"There is no project {result.GetValue(project)}: `alerts projects list` shows them.");
+                return 1;
             }
-            var (monitor, created) = await services.GetRequiredService<MonitorCatalog>()
+            var (monitor, created) = await catalog
                 .UpsertAsync(result.GetValue(project), MonitorCatalog.NormalizeSlug(result.GetValue(slug))!, definition, MonitorSource.Api, ct);
             Console.WriteLine($"{(created ? "Added" : "Updated")} monitor {monitor.Id}: {monitor.Slug} ({monitor.ScheduleText})");
             Console.WriteLine($"Ping URL: {result.GetValue(baseUrl)!.TrimEnd('/')}/ping/{monitor.Uuid}");
