@@ -23,7 +23,7 @@ internal sealed class PostgresRun(BenchSettings settings, Action<string> log)
         var scaleOut = settings.Layout == BenchLayout.ScaleOut;
         var load = Machine.LoadAverage();
         await using var smtp = await AiosmtpdServer.StartAsync(startTls: false, requireStartTls: false);
-        await using var postgres = await PostgresServer.StartAsync(durable: true);
+        await using var postgres = await PostgresServer.StartAsync(durable: true, statementStats: true);
         await using var rabbit = scaleOut ? await RabbitMqServer.StartAsync() : null;
         var connection = await postgres.CreateDatabaseAsync("alerts");
         var env = Settings(smtp.Port, connection, rabbit?.Uri);
@@ -52,6 +52,7 @@ internal sealed class PostgresRun(BenchSettings settings, Action<string> log)
             var accepted = (await LoadAsync(collectors, TimeSpan.FromSeconds(settings.WarmupSeconds))).Sum(r => r.Accepted);
             await WaitCountedAsync(connection, accepted);
 
+            await ExecuteAsync(connection, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset();");
             var cpuBefore = CpuSplit(processes, postgres, rabbit);
             var machineBefore = MachineCpu();
             using var sampling = new CancellationTokenSource();
@@ -78,11 +79,12 @@ internal sealed class PostgresRun(BenchSettings settings, Action<string> log)
             var cpu = CpuSplit(processes, postgres, rabbit).Select(p => (p.Name, Seconds: p.Seconds - cpuBefore.Single(b => b.Name == p.Name).Seconds)).ToList();
             var machine = MachineCpu() - machineBefore;
 
+            var statements = await StatementsAsync(connection);
             var counted = await ScalarAsync(connection, """SELECT COALESCE(SUM("Count"), 0) FROM "Incidents" """);
             var floodMails = (await smtp.GetMailsAsync()).Count;
             var mails = await FirstMailsAsync(collectors, smtp);
             var ratio = rows.Sum(r => r.Alerts) / rows.Sum(r => r.Reference.AcceptedPerSecond);
-            return Markdown(load, rows, ratio, accepted, counted, drained, floodMails, mails, waitAverage, waitMax, cpu, machine, aliveSeconds);
+            return Markdown(load, rows, ratio, accepted, counted, drained, floodMails, mails, waitAverage, waitMax, cpu, machine, aliveSeconds) + statements;
         }
         finally
         {
@@ -235,6 +237,38 @@ internal sealed class PostgresRun(BenchSettings settings, Action<string> log)
             env["ConnectionStrings__RabbitMq"] = rabbit;
         }
         return env;
+    }
+
+    /// <summary>
+    /// The statements PostgreSQL spent most time on since the reset before the rounds (pg_stat_statements): time includes
+    /// waiting for row locks; WAL bytes are what each statement made its commits flush.
+    /// </summary>
+    private static async Task<string> StatementsAsync(string connection)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine();
+        sb.AppendLine("| statement (pg_stat_statements, measured rounds and drain) | calls | rows | time, ms (with lock waits) | WAL MB |");
+        sb.AppendLine("|---|---|---|---|---|");
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 90), calls, rows, total_exec_time, wal_bytes
+            FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_locks%'
+            ORDER BY total_exec_time DESC LIMIT 10
+            """, db);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| `{reader.GetString(0).Replace("|", "\\|", StringComparison.Ordinal)}…` | {reader.GetInt64(1)} | {reader.GetInt64(2)} | {reader.GetDouble(3):F0} | {reader.GetDecimal(4) / 1048576m:F1} |");
+        return sb.ToString();
+    }
+
+    private static async Task ExecuteAsync(string connection, string sql)
+    {
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, db);
+        await cmd.ExecuteNonQueryAsync();
     }
 
     private static async Task<long> ScalarAsync(string connection, string sql)

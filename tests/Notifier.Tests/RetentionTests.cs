@@ -4,6 +4,7 @@ using Alerts.Core.Events;
 using Alerts.Notifier.Grouping;
 using Alerts.Notifier.Jobs;
 using Alerts.TestSupport;
+using CsCheck;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -53,13 +54,34 @@ public sealed class RetentionTests
     public void SampleWindow_KeepsTheNewest_ByReceivedAtThenId_AsPruningDoes()
     {
         var at = new DateTime(2026, 11, 24, 3, 0, 0, DateTimeKind.Utc);
-        ClaimedEvent E(string id, int ms) => new(id, 1, EventKind.Error, at.AddMilliseconds(ms), "fp");
+        Sample E(string id, int ms) => new(id, at.AddMilliseconds(ms));
 
-        var (samples, pruned) = SampleWindow.Split([E("a", 0), E("d", 5), E("b", 9), E("c", 9), E("e", 1)], keep: 3);
+        var (assign, delete) = SampleWindow.Split([E("x", 7), E("y", 2)], [E("a", 0), E("d", 5), E("b", 9), E("c", 9), E("e", 1)], keep: 3);
 
-        Assert.Equal(["c", "b", "d"], samples);
-        Assert.Equal(["e", "a"], pruned);
-        Assert.Empty(SampleWindow.Split([E("a", 0)], keep: 3).Pruned);
+        Assert.Equal(["c", "b"], assign); // x (7 ms) stays a sample, d (5 ms) falls outside
+        Assert.Equal(["d", "y", "e", "a"], delete);
+        var (first, none) = SampleWindow.Split([], [E("a", 0)], keep: 3);
+        Assert.Equal(["a"], first);
+        Assert.Empty(none);
+    }
+
+    [Fact]
+    public void SampleWindow_LeavesTheNewestOfSamplesAndBatch_AndDeletesEveryOther()
+    {
+        var at = new DateTime(2026, 11, 24, 3, 0, 0, DateTimeKind.Utc);
+        var sample = Gen.Select(Gen.Int[0, 40], Gen.Int[0, 20]).Select((id, ms) => new Sample($"e{id:D2}", at.AddMilliseconds(ms)));
+        Gen.Select(sample.Array[0, 12], sample.Array[0, 12], Gen.Int[1, 8]).Sample((current, batch, keep) =>
+        {
+            current = [.. current.DistinctBy(s => s.Id)];
+            batch = [.. batch.DistinctBy(s => s.Id).Where(s => !current.Any(c => c.Id == s.Id))];
+            var (assign, delete) = SampleWindow.Split(current, batch, keep);
+
+            var left = current.Select(s => s.Id).Except(delete).Concat(assign).Order().ToList();
+            var newest = current.Concat(batch).OrderByDescending(s => s.ReceivedAt).ThenByDescending(s => s.Id, StringComparer.Ordinal)
+                .Take(keep).Select(s => s.Id).Order().ToList();
+            Assert.Equal(newest, left);
+            Assert.Equal(current.Length + batch.Length, left.Count + delete.Count); // every event assigned, kept or deleted, once
+        });
     }
 
     [Fact]

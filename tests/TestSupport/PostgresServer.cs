@@ -37,7 +37,8 @@ public sealed class PostgresServer : IAsyncDisposable
     /// Commits reach the disk (fsync, full-page writes, synchronous commit: PostgreSQL's defaults), as a benchmark needs;
     /// tests skip the flushes.
     /// </param>
-    public static async Task<PostgresServer> StartAsync(bool durable = false)
+    /// <param name="statementStats">Loads pg_stat_statements (the benchmark reports where PostgreSQL's time goes).</param>
+    public static async Task<PostgresServer> StartAsync(bool durable = false, bool statementStats = false)
     {
         var binDir = FindBinDir();
         var workDir = Directory.CreateTempSubdirectory("alerts-postgres-").FullName;
@@ -52,11 +53,12 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             await RunAsync(binDir, workDir, "initdb", "-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync");
             string[] flushes = durable ? ["-c", "fsync=on", "-c", "synchronous_commit=on"] : ["-c", "fsync=off", "-c", "full_page_writes=off"];
+            string[] stats = statementStats ? ["-c", "shared_preload_libraries=pg_stat_statements"] : [];
             var (child, port) = await ChildProcess.StartServerAsync(
                 "postgres",
                 FreePort.Next,
                 port => Start(binDir, workDir, "postgres", ["-D", dataDir, "-p", port.ToString(CultureInfo.InvariantCulture), "-k", workDir,
-                    "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", .. flushes]),
+                    "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", .. flushes, .. stats]),
                 port => AcceptsAsync(binDir, workDir, port),
                 StartTimeout);
             return new PostgresServer(binDir, workDir, child, port);

@@ -56,7 +56,8 @@ public abstract class AlertsDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.Id).HasMaxLength(32);
             e.Property(x => x.Fingerprint).HasMaxLength(64);
             // Only grouped events: an ungrouped one is found by IX_Events_Ungrouped, and leaving it out spares every inbox commit a b-tree.
-            e.HasIndex(x => x.IncidentId).HasFilter("\"IncidentId\" IS NOT NULL");
+            // In sample order: grouping reads an incident's newest samples from the top, past none of the entries its pruning left behind.
+            e.HasIndex(x => new { x.IncidentId, x.ReceivedAt, x.Id }).HasFilter("\"IncidentId\" IS NOT NULL").HasDatabaseName("IX_Events_Samples");
             e.HasIndex(x => x.ReceivedAt).HasFilter("\"IncidentId\" IS NULL").HasDatabaseName("IX_Events_Ungrouped");
         });
         b.Entity<SeenEventId>(e =>

@@ -56,10 +56,11 @@ public sealed class EventsAcceptedConsumerDefinition : ConsumerDefinition<Events
         IConsumerConfigurator<EventsAcceptedConsumer> consumerConfigurator, IRegistrationContext context)
     {
         endpointConfigurator.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
-        // The batch options set the endpoint's prefetch and concurrent message limit to what the batches can take.
+        // The batch options set the endpoint's prefetch and concurrent message limit to what the batches can take. 20 ms,
+        // as long as a collector gathers ids for one message: a transaction takes one from each collector, not one message.
         consumerConfigurator.Options<BatchOptions>(o => o
             .SetMessageLimit(MessageLimit)
-            .SetTimeLimit(TimeSpan.FromMilliseconds(5))
+            .SetTimeLimit(TimeSpan.FromMilliseconds(20))
             .SetConcurrencyLimit(_concurrency));
     }
 }

@@ -70,18 +70,20 @@ public sealed class IncidentGrouper(
 
     /// <summary>
     /// Keeps the newest <paramref name="keep"/> events of the incident and deletes the rest: storage grows with incidents,
-    /// not events. Cheap, as pruning on every batch leaves at most a batch more than that to look at.
+    /// not events. The incident's samples are read newest first from IX_Events_Samples, which holds them in that order, and
+    /// every write finds its rows by id: under a flood the index also holds many entries of rows pruned meanwhile, and a
+    /// statement that scans the incident's entries for its rows took milliseconds on PostgreSQL.
     /// </summary>
-    private static async Task KeepSamplesAsync(AlertsDbContext db, Incident incident, List<Occurrence> items, int keep, CancellationToken ct)
+    private async Task KeepSamplesAsync(AlertsDbContext db, Incident incident, List<Occurrence> items, int keep, CancellationToken ct)
     {
-        var (samples, pruned) = SampleWindow.Split(items.Select(x => x.Event), keep);
-        await db.Events.Where(e => samples.Contains(e.Id)).ExecuteUpdateAsync(s => s.SetProperty(e => e.IncidentId, incident.Id), ct);
-        var trim = incident.Count > keep; // older samples may now fall out of the window
-        if (pruned.Count == 0 && !trim) return;
-        // One statement deletes this batch's surplus and the samples the new ones displace: a flood of one error is one delete per batch.
-        var newest = db.Events.Where(e => e.IncidentId == incident.Id)
-            .OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Take(keep).Select(e => e.Id);
-        await db.Events.Where(e => pruned.Contains(e.Id) || (trim && e.IncidentId == incident.Id && !newest.Contains(e.Id))).ExecuteDeleteAsync(ct);
+        // Until an incident has counted more than `keep`, each of its events stays a sample: none to read or displace. Past
+        // its newest `keep`, no sample would stay.
+        var current = incident.Count > keep && incident.Count > items.Count
+            ? await sql.SamplesAsync(db, incident.Id, keep, ct)
+            : [];
+        var (assign, delete) = SampleWindow.Split(current, items.Select(x => new Sample(x.Event.Id, x.Event.ReceivedAt)), keep);
+        if (assign.Count > 0) await db.Events.Where(e => assign.Contains(e.Id)).ExecuteUpdateAsync(s => s.SetProperty(e => e.IncidentId, incident.Id), ct);
+        if (delete.Count > 0) await db.Events.Where(e => delete.Contains(e.Id)).ExecuteDeleteAsync(ct);
     }
 
     /// <summary>Counts per hour (charts) and, for a broken link, per referring page ("linked from these pages").</summary>

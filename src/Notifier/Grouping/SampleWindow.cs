@@ -1,15 +1,21 @@
 namespace Alerts.Notifier.Grouping;
 
+/// <summary>An event of an incident, as far as choosing its samples goes.</summary>
+internal readonly record struct Sample(string Id, DateTime ReceivedAt);
+
 /// <summary>
-/// Which of a group's events stay as the incident's samples: never more than its newest <c>keep</c>, the order
-/// <see cref="IncidentGrouper"/>'s pruning keeps. The others would be pruned in the same transaction, so they are deleted
-/// at once rather than assigned first: under a flood that spares rewriting every event row (and its 1.5 KB payload).
+/// Which events stay as an incident's samples: never more than its newest <c>keep</c> by received time, then id. A batch's
+/// events outside them are deleted at once rather than assigned first (under a flood that spares rewriting every event
+/// row and its payload), and so are the samples they displace.
 /// </summary>
 internal static class SampleWindow
 {
-    public static (List<string> Samples, List<string> Pruned) Split(IEnumerable<ClaimedEvent> events, int keep)
+    /// <summary>Of <paramref name="batch"/> (not assigned yet) and <paramref name="current"/> (the incident's samples): what to assign, what to delete.</summary>
+    public static (List<string> Assign, List<string> Delete) Split(IEnumerable<Sample> current, IEnumerable<Sample> batch, int keep)
     {
-        var newestFirst = events.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id, StringComparer.Ordinal).Select(e => e.Id).ToList();
-        return ([.. newestFirst.Take(keep)], [.. newestFirst.Skip(keep)]);
+        var fresh = batch.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var newestFirst = current.Where(s => !fresh.Contains(s.Id)).Concat(batch)
+            .OrderByDescending(s => s.ReceivedAt).ThenByDescending(s => s.Id, StringComparer.Ordinal).ToList();
+        return ([.. newestFirst.Take(keep).Where(s => fresh.Contains(s.Id)).Select(s => s.Id)], [.. newestFirst.Skip(keep).Select(s => s.Id)]);
     }
 }

@@ -10,16 +10,29 @@ internal sealed class PostgresNotifierSql : NotifierSql
 {
     // A row lock, not a write: each event row is written once more (assigned or deleted) before the commit, and a
     // notifier given the same ids (a sweep's republish) skips the locked ones instead of queuing behind their transaction.
-    // Once it commits, the rows are assigned or gone, so no later claim takes them again.
+    // Once it commits, the rows are assigned or gone, so no later claim takes them again. Found by id alone and the
+    // grouped ones dropped here: given "IncidentId" IS NULL, the planner also reads the ungrouped index, whose entries of
+    // rows gone meanwhile made the claim take milliseconds under a flood. A locked row is read as last committed.
     internal override async Task<List<ClaimedEvent>> ClaimAsync(AlertsDbContext db, IReadOnlyList<string> ids, CancellationToken ct)
     {
         var rows = await db.Database.SqlQuery<ClaimedRow>($"""
-            SELECT "Id", "ProjectId", "Kind", "ReceivedAt", "Fingerprint" FROM "Events"
-            WHERE "Id" = ANY({ids.ToArray()}) AND "IncidentId" IS NULL
+            SELECT "Id", "ProjectId", "Kind", "ReceivedAt", "Fingerprint", "IncidentId" FROM "Events"
+            WHERE "Id" = ANY({ids.ToArray()})
             ORDER BY "Id"
             FOR UPDATE SKIP LOCKED
             """).ToListAsync(ct);
-        return [.. rows.Select(r => r.ToEvent())];
+        return [.. rows.Where(r => r.IncidentId is null).Select(r => r.ToEvent())];
+    }
+
+    // Read by walking IX_Events_Samples from the incident's newest entry, stopping after `keep`. Counting only live rows,
+    // the planner prefers a bitmap scan, which visits every entry the pruning left behind as well: under a flood, tens of
+    // thousands until vacuum comes, 5-200 ms a read against 0.3 ms.
+    internal override async Task<List<Sample>> SamplesAsync(AlertsDbContext db, long incidentId, int keep, CancellationToken ct)
+    {
+        await db.Database.ExecuteSqlRawAsync("SET LOCAL enable_bitmapscan = off", ct);
+        var samples = await base.SamplesAsync(db, incidentId, keep, ct);
+        await db.Database.ExecuteSqlRawAsync("SET LOCAL enable_bitmapscan = on", ct);
+        return samples;
     }
 
     internal override Task<List<long>> LeaseAsync(AlertsDbContext db, IReadOnlyList<long>? ids, DateTime now, DateTime until, int limit, CancellationToken ct) =>

@@ -492,12 +492,13 @@ namespace Alerts.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("IncidentId")
-                        .HasFilter("\"IncidentId\" IS NOT NULL");
-
                     b.HasIndex("ReceivedAt")
                         .HasDatabaseName("IX_Events_Ungrouped")
                         .HasFilter("\"IncidentId\" IS NULL");
+
+                    b.HasIndex("IncidentId", "ReceivedAt", "Id")
+                        .HasDatabaseName("IX_Events_Samples")
+                        .HasFilter("\"IncidentId\" IS NOT NULL");
 
                     b.ToTable("Events", (string)null);
                 });
