@@ -19,6 +19,14 @@ public interface IDatabaseProvider : IDbContextFactory<AlertsDbContext>
 
     /// <summary>The inbox's statements, prepared once on the writer's open connection; a write waits at most this long.</summary>
     IInboxStatements PrepareInbox(DbConnection connection, int timeoutSeconds);
+
+    /// <summary>
+    /// Runs <paramref name="query"/> finding rows by walking indexes entry by entry, not in bitmaps. The events table
+    /// churns: under a flood its indexes hold tens of thousands of entries of rows gone since the last vacuum. A walk marks
+    /// those dead as it passes, so the next one skips them; PostgreSQL's bitmap scans, which its planner prefers as it
+    /// counts only live rows, visit all of them every time (5-700 ms a statement, measured in bench/RESULTS.md).
+    /// </summary>
+    Task<T> WalkingIndexesAsync<T>(DatabaseFacade database, Func<Task<T>> query, CancellationToken ct);
 }
 
 /// <summary>What became of an event the inbox was given.</summary>

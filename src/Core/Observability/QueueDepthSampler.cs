@@ -10,7 +10,7 @@ namespace Alerts.Core.Observability;
 /// Counts the work waiting in the database (ungrouped events, unsent mails) for the queue-depth gauge. Sampled on a
 /// timer, not on each scrape, so a scrape never waits on the database.
 /// </summary>
-internal sealed class QueueDepthSampler(IDbContextFactory<AlertsDbContext> factory, ILogger<QueueDepthSampler> logger) : BackgroundService
+internal sealed class QueueDepthSampler(IDatabaseProvider factory, ILogger<QueueDepthSampler> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
     private long _ungrouped;
@@ -26,7 +26,8 @@ internal sealed class QueueDepthSampler(IDbContextFactory<AlertsDbContext> facto
             try
             {
                 await using var db = await factory.CreateDbContextAsync(stoppingToken);
-                Interlocked.Exchange(ref _ungrouped, await db.Events.LongCountAsync(e => e.IncidentId == null, stoppingToken));
+                Interlocked.Exchange(ref _ungrouped,
+                    await factory.WalkingIndexesAsync(db.Database, () => db.Events.LongCountAsync(e => e.IncidentId == null, stoppingToken), stoppingToken));
                 Interlocked.Exchange(ref _pendingMails, await db.Notifications.LongCountAsync(n => n.Status == NotificationStatus.Pending, stoppingToken));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

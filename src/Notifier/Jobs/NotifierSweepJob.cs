@@ -17,7 +17,7 @@ namespace Alerts.Notifier.Jobs;
 /// summaries and broken-link digests that are due and sends due mails, retries included.
 /// </summary>
 public sealed class NotifierSweepJob(
-    IDbContextFactory<AlertsDbContext> factory,
+    IDatabaseProvider factory,
     IBus bus,
     NotificationDelivery delivery,
     FollowUpMails followUps,
@@ -57,9 +57,9 @@ public sealed class NotifierSweepJob(
         var after = "";
         while (true)
         {
-            var ids = await db.Events
+            var ids = await factory.WalkingIndexesAsync(db.Database, () => db.Events
                 .Where(e => e.IncidentId == null && e.ReceivedAt < receivedBefore && string.Compare(e.Id, after) > 0)
-                .OrderBy(e => e.Id).Select(e => e.Id).Take(PublishBatch).ToListAsync(ct);
+                .OrderBy(e => e.Id).Select(e => e.Id).Take(PublishBatch).ToListAsync(ct), ct);
             if (ids.Count == 0) return;
             logger.LogInformation("Publishing {Count} ungrouped event(s) again", ids.Count);
             await bus.Publish(new EventsAccepted(ids), ct);

@@ -20,11 +20,6 @@ public abstract class NotifierSql
     /// <summary>Takes the events not grouped yet, in the caller's transaction: no other transaction gets them.</summary>
     internal abstract Task<List<ClaimedEvent>> ClaimAsync(AlertsDbContext db, IReadOnlyList<string> ids, CancellationToken ct);
 
-    /// <summary>The incident's newest <paramref name="keep"/> samples, newest first.</summary>
-    internal virtual Task<List<Sample>> SamplesAsync(AlertsDbContext db, long incidentId, int keep, CancellationToken ct) =>
-        db.Events.Where(e => e.IncidentId == incidentId).OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Take(keep)
-            .Select(e => new Sample(e.Id, e.ReceivedAt)).ToListAsync(ct);
-
     /// <summary>Leases up to <paramref name="limit"/> due outbox rows (of <paramref name="ids"/> when given); returns their ids.</summary>
     internal abstract Task<List<long>> LeaseAsync(AlertsDbContext db, IReadOnlyList<long>? ids, DateTime now, DateTime until, int limit, CancellationToken ct);
 

@@ -24,17 +24,6 @@ internal sealed class PostgresNotifierSql : NotifierSql
         return [.. rows.Where(r => r.IncidentId is null).Select(r => r.ToEvent())];
     }
 
-    // Read by walking IX_Events_Samples from the incident's newest entry, stopping after `keep`. Counting only live rows,
-    // the planner prefers a bitmap scan, which visits every entry the pruning left behind as well: under a flood, tens of
-    // thousands until vacuum comes, 5-200 ms a read against 0.3 ms.
-    internal override async Task<List<Sample>> SamplesAsync(AlertsDbContext db, long incidentId, int keep, CancellationToken ct)
-    {
-        await db.Database.ExecuteSqlRawAsync("SET LOCAL enable_bitmapscan = off", ct);
-        var samples = await base.SamplesAsync(db, incidentId, keep, ct);
-        await db.Database.ExecuteSqlRawAsync("SET LOCAL enable_bitmapscan = on", ct);
-        return samples;
-    }
-
     internal override Task<List<long>> LeaseAsync(AlertsDbContext db, IReadOnlyList<long>? ids, DateTime now, DateTime until, int limit, CancellationToken ct) =>
         db.Database.SqlQuery<long>($"""
             UPDATE "Notifications" SET "LeasedUntil" = {until}

@@ -28,6 +28,8 @@ internal sealed class SqliteProvider(IOptions<DatabaseOptions> options) : Provid
         return new SqliteInboxStatements(sqlite);
     }
 
+    public Task<T> WalkingIndexesAsync<T>(DatabaseFacade database, Func<Task<T>> query, CancellationToken ct) => query(); // no bitmap scans in SQLite
+
     /// <summary>Creates the folder of the database file, so `data/alerts.db` works on a fresh checkout.</summary>
     private static string PrepareFile(string connectionString)
     {
