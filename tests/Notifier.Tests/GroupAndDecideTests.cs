@@ -1,11 +1,13 @@
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
 using Alerts.Core.Options;
+using Alerts.Notifier.Decide;
 using Alerts.Notifier.Grouping;
+using Alerts.Notifier.Sql;
 using Alerts.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Alerts.Notifier.Decide;
+using Npgsql;
 
 namespace Alerts.Notifier.Tests;
 
@@ -31,7 +33,9 @@ public abstract class GroupAndDecideTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _database.DisposeAsync();
 
-    private ServiceProvider Services => _database.Services;
+    private protected NotifierDatabase Database => _database;
+
+    private protected ServiceProvider Services => _database.Services;
 
     private EventPipeline Pipeline => Services.GetRequiredService<EventPipeline>();
 
@@ -149,8 +153,45 @@ public sealed class GroupAndDecideOnSqliteTests : GroupAndDecideTests, IDisposab
 
 public sealed class GroupAndDecideOnPostgresTests(GroupAndDecideOnPostgresTests.Server server) : GroupAndDecideTests, IClassFixture<GroupAndDecideOnPostgresTests.Server>
 {
+    private string _connectionString = "";
+
     protected override async Task<(DatabaseProvider, string)> DatabaseAsync() =>
-        (DatabaseProvider.Postgres, await server.Postgres.CreateDatabaseAsync("alerts_" + Guid.NewGuid().ToString("N")));
+        (DatabaseProvider.Postgres, _connectionString = await server.Postgres.CreateDatabaseAsync("alerts_" + Guid.NewGuid().ToString("N")));
+
+    // A sweep or a redelivery hands a notifier ids already grouped. Were their rows locked by its claim, the transaction
+    // that prunes such a sample (holding the incident's row) would wait for it while it waits for the incident: a deadlock.
+    [Fact]
+    public async Task Claim_OfRepublishedIds_LocksOnlyTheUngroupedOnes()
+    {
+        var sample = await Database.StoreAsync("KeyError", 1);
+        await Services.GetRequiredService<EventPipeline>().GroupAsync(sample, CancellationToken.None);
+        var fresh = await Database.StoreAsync("KeyError", 1);
+
+        await using var db = await Services.GetRequiredService<IDbContextFactory<AlertsDbContext>>().CreateDbContextAsync();
+        await using var claim = await db.Database.BeginTransactionAsync();
+        var claimed = await Services.GetRequiredService<NotifierSql>().ClaimAsync(db, [.. sample, .. fresh], CancellationToken.None);
+
+        Assert.Equal(fresh, claimed.Select(e => e.Id));
+        Assert.True(await TryLockAsync(sample[0]));  // another transaction can prune the sample meanwhile
+        Assert.False(await TryLockAsync(fresh[0])); // the claimed event is this transaction's
+    }
+
+    private async Task<bool> TryLockAsync(string id)
+    {
+        await using var other = new NpgsqlConnection(_connectionString);
+        await other.OpenAsync();
+        await using var tx = await other.BeginTransactionAsync();
+        await using var cmd = new NpgsqlCommand("""SELECT 1 FROM "Events" WHERE "Id" = $1 FOR UPDATE NOWAIT""", other, tx) { Parameters = { new() { Value = id } } };
+        try
+        {
+            await cmd.ExecuteScalarAsync();
+            return true;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            return false;
+        }
+    }
 
     /// <summary>One PostgreSQL server for the class; each test gets a database of its own.</summary>
     public sealed class Server : IAsyncLifetime

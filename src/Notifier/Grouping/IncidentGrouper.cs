@@ -51,7 +51,7 @@ public sealed class IncidentGrouper(
     /// group only the first (the title) and the latest (the mail).
     /// </summary>
     private static IEnumerable<ClaimedEvent> PayloadsRead(IGrouping<(long, string), ClaimedEvent> group) =>
-        group.First().Kind == EventKind.BrokenLink ? group : [group.MinBy(e => e.ReceivedAt)!, group.MaxBy(e => e.ReceivedAt)!];
+        group.First().Kind == EventKind.BrokenLink ? group : [group.MinBy(e => e.ReceivedAt)!, SampleWindow.Newest(group)];
 
     private static async Task<Dictionary<string, EventPayload>> PayloadsAsync(
         AlertsDbContext db, List<ClaimedEvent> claimed, IEnumerable<ClaimedEvent> wanted, CancellationToken ct)
@@ -64,24 +64,24 @@ public sealed class IncidentGrouper(
     private static Task<Incident> UpsertAsync(AlertsDbContext db, List<Occurrence> items, int heldBack, CancellationToken ct)
     {
         var first = items.MinBy(x => x.Event.ReceivedAt)!;
-        var last = items.MaxBy(x => x.Event.ReceivedAt)!;
+        var last = SampleWindow.Newest(items.Select(x => x.Event)); // a tie on time ends as the window does: LastEventId stays a sample
         return NotifierSql.UpsertIncidentAsync(db, new IncidentUpsert(first.Event.ProjectId, first.Event.Fingerprint, first.Event.Kind,
-            IncidentTitle.For(first.Event.Kind, first.Read), items.Count, first.Event.ReceivedAt, last.Event.ReceivedAt, last.Event.Id, heldBack), ct);
+            IncidentTitle.For(first.Event.Kind, first.Read), items.Count, first.Event.ReceivedAt, last.ReceivedAt, last.Id, heldBack), ct);
     }
 
     /// <summary>
     /// Keeps the newest <paramref name="keep"/> events of the incident and deletes the rest: storage grows with incidents,
-    /// not events. The incident's samples are read newest first from IX_Events_Samples, which holds them in that order, and
-    /// every write finds its rows by id: under a flood the index also holds many entries of rows pruned meanwhile, and a
+    /// not events. The incident's samples are read from IX_Events_Samples, walking its entries, and every write finds its
+    /// rows by id: under a flood the index also holds many entries of rows pruned meanwhile, and a
     /// statement that scanned the incident's entries for its rows took 10-40 ms on PostgreSQL.
     /// </summary>
     private async Task KeepSamplesAsync(AlertsDbContext db, Incident incident, List<Occurrence> items, int keep, CancellationToken ct)
     {
-        // Until an incident has counted more than `keep`, each of its events stays a sample: none to read or displace. Past
-        // its newest `keep`, no sample would stay.
+        // Until an incident has counted more than `keep`, each of its events stays a sample: none to read or displace. All
+        // its samples are read, not only the newest `keep`, so a lowered SamplesPerIncident trims the older ones too.
         var current = incident.Count > keep && incident.Count > items.Count
-            ? await database.WalkingIndexesAsync(db.Database, () => db.Events.Where(e => e.IncidentId == incident.Id)
-                .OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Take(keep).Select(e => new Sample(e.Id, e.ReceivedAt)).ToListAsync(ct), ct)
+            ? await database.WalkingIndexesAsync(db.Database,
+                () => db.Events.Where(e => e.IncidentId == incident.Id).Select(e => new Sample(e.Id, e.ReceivedAt)).ToListAsync(ct), ct)
             : [];
         var (assign, delete) = SampleWindow.Split(current, items.Select(x => new Sample(x.Event.Id, x.Event.ReceivedAt)), keep);
         if (assign.Count > 0) await db.Events.Where(e => assign.Contains(e.Id)).ExecuteUpdateAsync(s => s.SetProperty(e => e.IncidentId, incident.Id), ct);

@@ -10,6 +10,10 @@ internal readonly record struct Sample(string Id, DateTime ReceivedAt);
 /// </summary>
 internal static class SampleWindow
 {
+    /// <summary>The newest of <paramref name="events"/> in the window's order: the incident's last event is its newest sample.</summary>
+    public static ClaimedEvent Newest(IEnumerable<ClaimedEvent> events) =>
+        events.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id, StringComparer.Ordinal).First();
+
     /// <summary>Of <paramref name="batch"/> (not assigned yet) and <paramref name="current"/> (the incident's samples): what to assign, what to delete.</summary>
     public static (List<string> Assign, List<string> Delete) Split(IEnumerable<Sample> current, IEnumerable<Sample> batch, int keep)
     {

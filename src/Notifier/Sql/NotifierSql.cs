@@ -87,7 +87,6 @@ internal sealed class ClaimedRow
     public EventKind Kind { get; set; }
     public DateTime ReceivedAt { get; set; }
     public required string Fingerprint { get; set; }
-    public long? IncidentId { get; set; }
 
     public ClaimedEvent ToEvent() => new(Id, ProjectId, Kind, DateTime.SpecifyKind(ReceivedAt, DateTimeKind.Utc), Fingerprint);
 }
