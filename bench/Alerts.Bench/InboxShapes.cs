@@ -35,9 +35,9 @@ internal sealed class InboxShapes(Action<string> log)
             .BuildServiceProvider();
         var provider = services.GetRequiredService<IDatabaseProvider>();
         await using (var db = provider.CreateDbContext()) await db.Database.MigrateAsync();
-        var payload = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "bench", "event.json"));
+        var payload = await File.ReadAllBytesAsync(Path.Combine(RepoPaths.Root, "bench", "event.json"));
 
-        var shapes = new (string Name, Func<NpgsqlConnection, Action<NpgsqlTransaction, List<StoredEvent>>> Prepare)[]
+        var shapes = new (string Name, Func<NpgsqlConnection, Action<NpgsqlTransaction, List<InboxEvent>>> Prepare)[]
         {
             ("prepared statement per row (2 per event)", PerRow),
             ("multi-row VALUES (2 statements, one round trip)", MultiRow),
@@ -55,7 +55,7 @@ internal sealed class InboxShapes(Action<string> log)
         return $"Batches of {Batch} events of bench/event.json, {Each.TotalSeconds:F0} s per cell, durable PostgreSQL, load average {Machine.LoadAverage()}:\n\n{sb}";
     }
 
-    private static async Task<double> MeasureAsync(string connection, Func<NpgsqlConnection, Action<NpgsqlTransaction, List<StoredEvent>>> prepare, string payload, int writers)
+    private static async Task<double> MeasureAsync(string connection, Func<NpgsqlConnection, Action<NpgsqlTransaction, List<InboxEvent>>> prepare, byte[] payload, int writers)
     {
         long events = 0;
         var clock = Stopwatch.StartNew();
@@ -66,8 +66,11 @@ internal sealed class InboxShapes(Action<string> log)
             var write = prepare(db);
             while (clock.Elapsed < Each)
             {
-                var batch = Enumerable.Range(0, Batch).Select(_ => StoredEvent.Create(1, EventKind.Error, new EventPayload(), DateTime.UtcNow)).ToList();
-                foreach (var e in batch) e.Payload = payload;
+                var now = DateTime.UtcNow;
+                var batch = Enumerable.Range(0, Batch).Select(_ => new InboxEvent
+                {
+                    Id = StoredEvent.NewId(), ProjectId = 1, Kind = EventKind.Error, Timestamp = now, ReceivedAt = now, Payload = payload, Fingerprint = "bench",
+                }).ToList();
                 using var tx = db.BeginTransaction();
                 write(tx, batch);
                 tx.Commit();
@@ -77,13 +80,13 @@ internal sealed class InboxShapes(Action<string> log)
         return events / clock.Elapsed.TotalSeconds;
     }
 
-    private static Action<NpgsqlTransaction, List<StoredEvent>> Unnest(IDatabaseProvider provider, NpgsqlConnection connection)
+    private static Action<NpgsqlTransaction, List<InboxEvent>> Unnest(IDatabaseProvider provider, NpgsqlConnection connection)
     {
         var statements = provider.PrepareInbox(connection, 30);
         return (tx, batch) => statements.Write(tx, batch);
     }
 
-    private static Action<NpgsqlTransaction, List<StoredEvent>> PerRow(NpgsqlConnection connection)
+    private static Action<NpgsqlTransaction, List<InboxEvent>> PerRow(NpgsqlConnection connection)
     {
         var remember = Prepared(connection, """INSERT INTO "EventIds" ("Id", "SeenAt") VALUES ($1, $2) ON CONFLICT ("Id") DO NOTHING""",
             NpgsqlDbType.Bytea, NpgsqlDbType.Bigint);
@@ -96,12 +99,12 @@ internal sealed class InboxShapes(Action<string> log)
             foreach (var e in batch)
             {
                 Run(remember, tx, SeenEventId.KeyOf(e.ProjectId, e.Id), new DateTimeOffset(e.ReceivedAt).ToUnixTimeSeconds());
-                Run(store, tx, e.Id, e.ProjectId, (int)e.Kind, e.Timestamp, e.ReceivedAt, e.Payload, e.Fingerprint);
+                Run(store, tx, e.Id, e.ProjectId, (int)e.Kind, e.Timestamp, e.ReceivedAt, Encoding.UTF8.GetString(e.Payload), e.Fingerprint);
             }
         };
     }
 
-    private static Action<NpgsqlTransaction, List<StoredEvent>> MultiRow(NpgsqlConnection connection) => (tx, batch) =>
+    private static Action<NpgsqlTransaction, List<InboxEvent>> MultiRow(NpgsqlConnection connection) => (tx, batch) =>
     {
         // One statement text per batch size; the ids' outcome comes back for the events to insert.
         using var cmd = new NpgsqlBatch(connection, tx);
@@ -119,7 +122,7 @@ internal sealed class InboxShapes(Action<string> log)
             rows.Parameters.Add(new NpgsqlParameter<int> { TypedValue = (int)e.Kind });
             rows.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = e.Timestamp });
             rows.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = e.ReceivedAt });
-            rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.Payload });
+            rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Encoding.UTF8.GetString(e.Payload) });
             rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.Fingerprint });
         }
         cmd.BatchCommands.Add(ids);
@@ -127,7 +130,7 @@ internal sealed class InboxShapes(Action<string> log)
         cmd.ExecuteNonQuery();
     };
 
-    private static Action<NpgsqlTransaction, List<StoredEvent>> Copy(NpgsqlConnection connection)
+    private static Action<NpgsqlTransaction, List<InboxEvent>> Copy(NpgsqlConnection connection)
     {
         using (var create = new NpgsqlCommand("""
             CREATE TEMP TABLE staging (key bytea, seen_at bigint, id text, project_id bigint, kind integer,
@@ -155,7 +158,7 @@ internal sealed class InboxShapes(Action<string> log)
                     copy.Write((int)e.Kind, NpgsqlDbType.Integer);
                     copy.Write(e.Timestamp, NpgsqlDbType.TimestampTz);
                     copy.Write(e.ReceivedAt, NpgsqlDbType.TimestampTz);
-                    copy.Write(e.Payload, NpgsqlDbType.Text);
+                    copy.Write(Encoding.UTF8.GetString(e.Payload), NpgsqlDbType.Text);
                     copy.Write(e.Fingerprint, NpgsqlDbType.Text);
                 }
                 copy.Complete();

@@ -44,13 +44,13 @@ public class SentryBenchmarks
     }
 
     [Benchmark(Description = "native event: to stored event")]
-    public async Task<StoredEvent> NativeStored() => Store(await NativeRead(), null);
+    public async Task<InboxEvent> NativeStored() => Store(await NativeRead(), null);
 
     [Benchmark(Description = "node envelope (9 KB): read + map")]
     public Task<EventPayload> NodeRead() => ReadNodeAsync();
 
     [Benchmark(Description = "node envelope: to stored event")]
-    public async Task<StoredEvent> NodeStored() => Store(await ReadNodeAsync(), null);
+    public async Task<InboxEvent> NodeStored() => Store(await ReadNodeAsync(), null);
 
     [Benchmark(Description = ".NET envelope (gzip, 1.8 KB): read + map")]
     public Task<EventPayload> DotnetRead() => ReadEnvelopeAsync(_dotnet);
@@ -90,10 +90,10 @@ public class SentryBenchmarks
         return mapped!.Payload;
     }
 
-    private static StoredEvent Store(EventPayload payload, string? id)
+    private static InboxEvent Store(EventPayload payload, string? id)
     {
         EventScrubber.Scrub(payload, SensitiveNames);
-        return StoredEvent.Create(1, EventKind.Error, payload, Now, id);
+        return InboxEvent.Create(1, EventKind.Error, payload, Now, id);
     }
 
     /// <summary>One request whose body stream is rewound for each run.</summary>

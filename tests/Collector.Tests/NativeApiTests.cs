@@ -7,6 +7,7 @@ using System.Text.Json;
 using Alerts.Core.Events;
 using Alerts.Server.Hosting;
 using Alerts.TestSupport;
+using CsCheck;
 using Microsoft.EntityFrameworkCore;
 
 namespace Alerts.Collector.Tests;
@@ -33,6 +34,29 @@ public sealed class NativeApiTests : IAsyncLifetime
         Assert.Equal(AlertsTestApp.ProjectId, stored.ProjectId);
         Assert.Equal(EventKind.Error, stored.Kind);
         Assert.Contains("ZeroDivisionError", stored.Payload, StringComparison.Ordinal);
+    }
+
+    /// <summary>Text anywhere in Unicode, as code points: letters of other scripts, emoji (surrogate pairs), controls, quotes.</summary>
+    private static readonly Gen<string> AnyText = Gen.Frequency(
+            (3, Gen.Int[0x20, 0x7E]), (1, Gen.Int[0, 0x1F]), (2, Gen.Int[0x80, 0xD7FF]), (1, Gen.Int[0xE000, 0xFFFF]), (2, Gen.Int[0x10000, 0x10FFFF]))
+        .Select(char.ConvertFromUtf32).Array[1, 40].Select(string.Concat);
+
+    [Fact]
+    public async Task Post_GeneratedUnicodeText_IsStoredAsTextThatReadsBackTheSame()
+    {
+        // The inbox binds the payload as UTF-8: what the Dashboard and the mails read back (and its search matches) is the text sent.
+        await AnyText.SampleAsync(async text =>
+        {
+            var json = JsonSerializer.Serialize(new { kind = "error", message = text, tags = new Dictionary<string, string> { ["note"] = text } });
+            var response = await _app.Client.SendAsync(AlertsTestApp.EventRequest(json));
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+            var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            var stored = EventJson.Read(await _app.QueryAsync(db => db.Events.Where(e => e.Id == id).Select(e => e.Payload).SingleAsync()));
+            Assert.Equal(text, stored.Message);
+            Assert.Equal(text, stored.Tags!["note"]);
+            var type = await _app.QueryAsync(db => db.Database.SqlQuery<string>($"SELECT typeof(\"Payload\") AS \"Value\" FROM \"Events\" WHERE \"Id\" = {id}").SingleAsync());
+            Assert.Equal("text", type);
+        }, iter: 60, threads: 1);
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public sealed class EventInbox : BackgroundService
     }
 
     /// <summary>Queues an event; the task completes once it is committed. False when the inbox is full.</summary>
-    public bool TryAccept(StoredEvent e, out Task committed)
+    public bool TryAccept(InboxEvent e, out Task committed)
     {
         var pending = new Pending(e, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         committed = pending.Committed.Task;
@@ -183,7 +183,7 @@ public sealed class EventInbox : BackgroundService
         }
     }
 
-    private sealed record Pending(StoredEvent Event, TaskCompletionSource Committed);
+    private sealed record Pending(InboxEvent Event, TaskCompletionSource Committed);
 }
 
 public sealed class InboxUnavailableException(Exception inner) : Exception("The event store is unavailable.", inner);

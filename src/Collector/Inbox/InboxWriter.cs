@@ -42,7 +42,7 @@ internal sealed class InboxWriter : IDisposable
     /// Commits the events in one transaction; returns the ids of those not seen before (a retry within its project is kept
     /// once). An event whose id another project's stored event holds is stored under a new id, written into it.
     /// </summary>
-    public List<string> Insert(IReadOnlyList<StoredEvent> events)
+    public List<string> Insert(IReadOnlyList<InboxEvent> events)
     {
         using var tx = _connection.BeginTransaction();
         var outcomes = _statements.Write(tx, events);

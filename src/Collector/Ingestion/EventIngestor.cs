@@ -36,12 +36,12 @@ public sealed class EventIngestor(EventInbox inbox, IOptions<ScrubbingOptions> s
     /// </summary>
     public async Task<(IngestOutcome Outcome, string Id)> IngestAsync(long projectId, EventKind kind, EventPayload payload, string? id = null)
     {
-        StoredEvent stored;
+        InboxEvent stored;
         try
         {
             // Before anything is stored: the stored payload is what mails and the Dashboard show.
             EventScrubber.Scrub(payload, scrubbing.Value.SensitiveNames());
-            stored = StoredEvent.Create(projectId, kind, payload, clock.GetUtcNow().UtcDateTime, id);
+            stored = InboxEvent.Create(projectId, kind, payload, clock.GetUtcNow().UtcDateTime, id);
         }
         catch (InvalidOperationException)
         {

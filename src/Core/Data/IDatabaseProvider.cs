@@ -46,7 +46,7 @@ public interface IInboxStatements : IDisposable
     /// Writes the batch in <paramref name="tx"/>; one outcome per event, in order. An event whose id a stored event of another
     /// project holds is stored under a new id, written into it; one whose id is still stored for its own project is a duplicate.
     /// </summary>
-    IReadOnlyList<InboxOutcome> Write(DbTransaction tx, IReadOnlyList<StoredEvent> events);
+    IReadOnlyList<InboxOutcome> Write(DbTransaction tx, IReadOnlyList<InboxEvent> events);
 }
 
 /// <summary>The inbox's SQL, with positional parameters that SQLite and PostgreSQL both take.</summary>
@@ -65,7 +65,7 @@ internal static class InboxSql
     /// The rare path after an event was remembered as new but its id is taken in the events table: this project's own
     /// event (its id outlived the idempotency window) makes it a duplicate; another project's gets it a new id.
     /// </summary>
-    public static InboxOutcome StoreTaken(StoredEvent e, Func<string, long?> ownerOf, Func<StoredEvent, bool> store)
+    public static InboxOutcome StoreTaken(InboxEvent e, Func<string, long?> ownerOf, Func<InboxEvent, bool> store)
     {
         if (ownerOf(e.Id) == e.ProjectId) return InboxOutcome.Duplicate;
         e.Id = StoredEvent.NewId();

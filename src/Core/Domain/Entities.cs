@@ -51,19 +51,49 @@ public sealed class StoredEvent
     /// </summary>
     public static string NewId() => Guid.CreateVersion7().ToString("N");
 
-    /// <summary>An inbox row for a payload received now: kind and timestamp stamped into the payload, a new id unless the client gave one.</summary>
+    /// <summary>
+    /// An events row for a payload received now, to be added through EF (monitors, the crawler): stamped as the inbox's
+    /// are, the payload as a string.
+    /// </summary>
     public static StoredEvent Create(long projectId, EventKind kind, EventPayload payload, DateTime now, string? id = null)
+    {
+        var e = InboxEvent.Create(projectId, kind, payload, now, id);
+        return new StoredEvent
+        {
+            Id = e.Id, ProjectId = e.ProjectId, Kind = e.Kind, Timestamp = e.Timestamp, ReceivedAt = e.ReceivedAt,
+            Payload = Encoding.UTF8.GetString(e.Payload), Fingerprint = e.Fingerprint,
+        };
+    }
+}
+
+/// <summary>
+/// An ingested event on its way into the inbox: the events row's fields, with the payload as the UTF-8 JSON the
+/// database stores (SQLite binds it as is), so a large event is never held as a UTF-16 string nor transcoded twice.
+/// </summary>
+public sealed class InboxEvent
+{
+    /// <summary>The client's id or a new one; replaced by a new one when another project's stored event holds it.</summary>
+    public required string Id { get; set; }
+    public long ProjectId { get; init; }
+    public EventKind Kind { get; init; }
+    public DateTime Timestamp { get; init; }
+    public DateTime ReceivedAt { get; init; }
+    public required byte[] Payload { get; init; }
+    public required string Fingerprint { get; init; }
+
+    /// <summary>An inbox row for a payload received now: kind and timestamp stamped into the payload, a new id unless the client gave one.</summary>
+    public static InboxEvent Create(long projectId, EventKind kind, EventPayload payload, DateTime now, string? id = null)
     {
         payload.Kind = EventKinds.Name(kind);
         payload.Timestamp ??= now;
-        return new StoredEvent
+        return new InboxEvent
         {
-            Id = id ?? NewId(),
+            Id = id ?? StoredEvent.NewId(),
             ProjectId = projectId,
             Kind = kind,
             Timestamp = payload.Timestamp.Value.ToUniversalTime(),
             ReceivedAt = now,
-            Payload = EventJson.Write(payload),
+            Payload = EventJson.WriteUtf8(payload),
             Fingerprint = Fingerprinter.Compute(kind, payload),
         };
     }

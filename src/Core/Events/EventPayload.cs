@@ -164,7 +164,8 @@ public static class EventJson
     /// </summary>
     public const int MaxDepth = 32;
 
-    public static string Write(EventPayload payload) => JsonSerializer.Serialize(payload, EventJsonContext.Default.EventPayload);
+    /// <summary>The stored JSON, as UTF-8: what SQLite's TEXT column holds byte for byte.</summary>
+    public static byte[] WriteUtf8(EventPayload payload) => JsonSerializer.SerializeToUtf8Bytes(payload, EventJsonContext.Default.EventPayload);
 
     public static EventPayload Read(string json) =>
         JsonSerializer.Deserialize(json, EventJsonContext.Default.EventPayload) ?? new EventPayload();

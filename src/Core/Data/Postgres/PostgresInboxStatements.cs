@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text;
 using Alerts.Core.Domain;
 using Npgsql;
 using NpgsqlTypes;
@@ -55,7 +56,7 @@ internal sealed class PostgresInboxStatements : IInboxStatements
         _write.Prepare(); // parsed and planned once per connection; each batch sends its arrays only
     }
 
-    public IReadOnlyList<InboxOutcome> Write(DbTransaction tx, IReadOnlyList<StoredEvent> events)
+    public IReadOnlyList<InboxOutcome> Write(DbTransaction tx, IReadOnlyList<InboxEvent> events)
     {
         var outcomes = new InboxOutcome[events.Count];
         // A batch's second copy of an event (a retry that came in beside the first) is a duplicate here: one statement
@@ -85,7 +86,7 @@ internal sealed class PostgresInboxStatements : IInboxStatements
         return outcomes;
     }
 
-    private void Bind(IReadOnlyList<StoredEvent> events, List<(int Index, byte[] Key)> sent)
+    private void Bind(IReadOnlyList<InboxEvent> events, List<(int Index, byte[] Key)> sent)
     {
         var n = sent.Count;
         _keys.TypedValue = new byte[n][];
@@ -107,7 +108,7 @@ internal sealed class PostgresInboxStatements : IInboxStatements
             _kinds.TypedValue[j] = (int)e.Kind;
             _timestamps.TypedValue[j] = e.Timestamp;
             _received.TypedValue[j] = e.ReceivedAt;
-            _payloads.TypedValue[j] = e.Payload;
+            _payloads.TypedValue[j] = Encoding.UTF8.GetString(e.Payload); // Npgsql writes text from strings
             _fingerprints.TypedValue[j] = e.Fingerprint;
         }
     }
@@ -118,9 +119,9 @@ internal sealed class PostgresInboxStatements : IInboxStatements
         return cmd.ExecuteScalar() is { } owner and not DBNull ? Convert.ToInt64(owner, CultureInfo.InvariantCulture) : null;
     }
 
-    private bool Store(DbTransaction tx, StoredEvent e)
+    private bool Store(DbTransaction tx, InboxEvent e)
     {
-        using var cmd = Command(tx, InboxSql.Store, e.Id, e.ProjectId, (int)e.Kind, e.Timestamp, e.ReceivedAt, e.Payload, e.Fingerprint);
+        using var cmd = Command(tx, InboxSql.Store, e.Id, e.ProjectId, (int)e.Kind, e.Timestamp, e.ReceivedAt, Encoding.UTF8.GetString(e.Payload), e.Fingerprint);
         return cmd.ExecuteNonQuery() > 0;
     }
 

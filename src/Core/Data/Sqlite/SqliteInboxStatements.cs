@@ -30,7 +30,7 @@ internal sealed class SqliteInboxStatements : IInboxStatements
     }
 
     // One event after another: SQLite's statements cost no round trip, and a later one sees what an earlier one wrote.
-    public IReadOnlyList<InboxOutcome> Write(DbTransaction tx, IReadOnlyList<StoredEvent> events)
+    public IReadOnlyList<InboxOutcome> Write(DbTransaction tx, IReadOnlyList<InboxEvent> events)
     {
         var outcomes = new InboxOutcome[events.Count];
         for (var i = 0; i < events.Count; i++)
@@ -41,21 +41,21 @@ internal sealed class SqliteInboxStatements : IInboxStatements
         return outcomes;
     }
 
-    private bool Remember(StoredEvent e)
+    private bool Remember(InboxEvent e)
     {
         raw.sqlite3_bind_blob(_remember, 1, SeenEventId.KeyOf(e.ProjectId, e.Id));
         raw.sqlite3_bind_int64(_remember, 2, new DateTimeOffset(e.ReceivedAt).ToUnixTimeSeconds());
         return Run(_remember);
     }
 
-    private bool Store(StoredEvent e)
+    private bool Store(InboxEvent e)
     {
         raw.sqlite3_bind_text(_store, 1, e.Id);
         raw.sqlite3_bind_int64(_store, 2, e.ProjectId);
         raw.sqlite3_bind_int(_store, 3, (int)e.Kind);
         raw.sqlite3_bind_text(_store, 4, e.Timestamp.ToString(DateFormat, CultureInfo.InvariantCulture));
         raw.sqlite3_bind_text(_store, 5, e.ReceivedAt.ToString(DateFormat, CultureInfo.InvariantCulture));
-        raw.sqlite3_bind_text(_store, 6, e.Payload);
+        raw.sqlite3_bind_text(_store, 6, e.Payload.AsSpan()); // UTF-8 as SQLite stores it: bound without a conversion
         if (e.Fingerprint is null) raw.sqlite3_bind_null(_store, 7);
         else raw.sqlite3_bind_text(_store, 7, e.Fingerprint);
         return Run(_store);
