@@ -44,7 +44,8 @@ public sealed class NativeApiTests : IAsyncLifetime
     [Fact]
     public async Task Post_GeneratedUnicodeText_IsStoredAsTextThatReadsBackTheSame()
     {
-        // The inbox binds the payload as UTF-8: what the Dashboard and the mails read back (and its search matches) is the text sent.
+        // The inbox binds the payload as UTF-8 bytes: it must land as TEXT (a BLOB would escape the search's LIKE), and what the
+        // Dashboard and the mails read back is the text sent (the stored JSON escapes non-ASCII, so escapes are what travel).
         await AnyText.SampleAsync(async text =>
         {
             var json = JsonSerializer.Serialize(new { kind = "error", message = text, tags = new Dictionary<string, string> { ["note"] = text } });

@@ -30,6 +30,13 @@ public sealed class NotifierSweepJob(
     public const string RecurringJobId = "notifier-sweep";
     private const int PublishBatch = 500;
 
+    /// <summary>
+    /// The most ungrouped events one sweep publishes again, oldest first: about what two notifiers group in one default
+    /// interval (docs/scaling.md). A backlog that grouping is still working through is then not queued again whole at
+    /// every tick (each copy a claim that finds nothing), and one whose messages were lost still drains, a cap per tick.
+    /// </summary>
+    internal const int MaxRepublished = 50_000;
+
     // The next tick is the retry; two sweeps at once would only compete for the same rows.
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 600)]
@@ -54,16 +61,11 @@ public sealed class NotifierSweepJob(
     private async Task RepublishUngroupedAsync(DateTime receivedBefore, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var after = "";
-        while (true)
-        {
-            var ids = await factory.WalkingIndexesAsync(db.Database, () => db.Events
-                .Where(e => e.IncidentId == null && e.ReceivedAt < receivedBefore && string.Compare(e.Id, after) > 0)
-                .OrderBy(e => e.Id).Select(e => e.Id).Take(PublishBatch).ToListAsync(ct), ct);
-            if (ids.Count == 0) return;
-            logger.LogInformation("Publishing {Count} ungrouped event(s) again", ids.Count);
-            await bus.Publish(new EventsAccepted(ids), ct);
-            after = ids[^1];
-        }
+        var ids = await factory.WalkingIndexesAsync(db.Database, () => db.Events
+            .Where(e => e.IncidentId == null && e.ReceivedAt < receivedBefore)
+            .OrderBy(e => e.ReceivedAt).Select(e => e.Id).Take(MaxRepublished).ToListAsync(ct), ct);
+        if (ids.Count == 0) return;
+        logger.LogInformation("Publishing {Count} ungrouped event(s) again", ids.Count);
+        foreach (var chunk in ids.Chunk(PublishBatch)) await bus.Publish(new EventsAccepted(chunk), ct);
     }
 }
