@@ -99,7 +99,7 @@ internal sealed class InboxShapes(Action<string> log)
             foreach (var e in batch)
             {
                 Run(remember, tx, SeenEventId.KeyOf(e.ProjectId, e.Id), new DateTimeOffset(e.ReceivedAt).ToUnixTimeSeconds());
-                Run(store, tx, e.Id, e.ProjectId, (int)e.Kind, e.Timestamp, e.ReceivedAt, Encoding.UTF8.GetString(e.Payload), e.Fingerprint);
+                Run(store, tx, e.Id, e.ProjectId, (int)e.Kind, e.Timestamp, e.ReceivedAt, e.Payload, e.Fingerprint);
             }
         };
     }
@@ -122,7 +122,7 @@ internal sealed class InboxShapes(Action<string> log)
             rows.Parameters.Add(new NpgsqlParameter<int> { TypedValue = (int)e.Kind });
             rows.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = e.Timestamp });
             rows.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = e.ReceivedAt });
-            rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Encoding.UTF8.GetString(e.Payload) });
+            rows.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = e.Payload, NpgsqlDbType = NpgsqlDbType.Text });
             rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.Fingerprint });
         }
         cmd.BatchCommands.Add(ids);
@@ -158,7 +158,7 @@ internal sealed class InboxShapes(Action<string> log)
                     copy.Write((int)e.Kind, NpgsqlDbType.Integer);
                     copy.Write(e.Timestamp, NpgsqlDbType.TimestampTz);
                     copy.Write(e.ReceivedAt, NpgsqlDbType.TimestampTz);
-                    copy.Write(Encoding.UTF8.GetString(e.Payload), NpgsqlDbType.Text);
+                    copy.Write(e.Payload, NpgsqlDbType.Text);
                     copy.Write(e.Fingerprint, NpgsqlDbType.Text);
                 }
                 copy.Complete();

@@ -1,4 +1,5 @@
 using System.Net;
+using Alerts.Core.Events;
 using Alerts.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
@@ -47,6 +48,10 @@ public sealed class PostgresInboxTests(PostgresInboxTests.Server server) : IClas
         var counts = await _app.QueryAsync(db => db.Incidents.OrderBy(i => i.ProjectId).Select(i => new { i.ProjectId, i.Count }).ToListAsync());
         Assert.Equal([new { ProjectId = AlertsTestApp.ProjectId, Count = 150L }, new { ProjectId = OtherProjectId, Count = 150L }], counts);
         Assert.Equal(300, await _app.QueryAsync(db => db.EventIds.CountAsync()));
+        // What the Dashboard and the mails read: each kept sample's payload, the other project's (stored under a new id) too.
+        var samples = await _app.QueryAsync(db => db.Events.Select(e => new { e.ProjectId, e.Payload }).ToListAsync());
+        Assert.Contains(samples, s => s.ProjectId == OtherProjectId);
+        Assert.All(samples, s => Assert.Equal(s.ProjectId == OtherProjectId ? "KeyError" : "ZeroDivisionError", EventJson.Read(s.Payload).Exception?.Type));
     }
 
     /// <summary>One PostgreSQL server for the class; each test gets a database of its own.</summary>

@@ -68,7 +68,7 @@ public sealed class StoredEvent
 
 /// <summary>
 /// An ingested event on its way into the inbox: the events row's fields, with the payload as the UTF-8 JSON the
-/// database stores (SQLite binds it as is), so a large event is never held as a UTF-16 string nor transcoded twice.
+/// database stores (SQLite and PostgreSQL take it as is), so a large event is never held as a UTF-16 string.
 /// </summary>
 public sealed class InboxEvent
 {

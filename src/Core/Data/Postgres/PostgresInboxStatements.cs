@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Text;
 using Alerts.Core.Domain;
 using Npgsql;
 using NpgsqlTypes;
@@ -44,7 +43,7 @@ internal sealed class PostgresInboxStatements : IInboxStatements
     private readonly NpgsqlParameter<int[]> _kinds = ArrayOf<int[]>(NpgsqlDbType.Integer);
     private readonly NpgsqlParameter<DateTime[]> _timestamps = ArrayOf<DateTime[]>(NpgsqlDbType.TimestampTz);
     private readonly NpgsqlParameter<DateTime[]> _received = ArrayOf<DateTime[]>(NpgsqlDbType.TimestampTz);
-    private readonly NpgsqlParameter<string[]> _payloads = ArrayOf<string[]>(NpgsqlDbType.Text);
+    private readonly NpgsqlParameter<byte[][]> _payloads = ArrayOf<byte[][]>(NpgsqlDbType.Text); // UTF-8 JSON, sent as text as it is
     private readonly NpgsqlParameter<string[]> _fingerprints = ArrayOf<string[]>(NpgsqlDbType.Text);
 
     public PostgresInboxStatements(DbConnection connection, int timeoutSeconds)
@@ -96,7 +95,7 @@ internal sealed class PostgresInboxStatements : IInboxStatements
         _kinds.TypedValue = new int[n];
         _timestamps.TypedValue = new DateTime[n];
         _received.TypedValue = new DateTime[n];
-        _payloads.TypedValue = new string[n];
+        _payloads.TypedValue = new byte[n][];
         _fingerprints.TypedValue = new string[n];
         for (var j = 0; j < n; j++)
         {
@@ -108,7 +107,7 @@ internal sealed class PostgresInboxStatements : IInboxStatements
             _kinds.TypedValue[j] = (int)e.Kind;
             _timestamps.TypedValue[j] = e.Timestamp;
             _received.TypedValue[j] = e.ReceivedAt;
-            _payloads.TypedValue[j] = Encoding.UTF8.GetString(e.Payload); // Npgsql writes text from strings
+            _payloads.TypedValue[j] = e.Payload;
             _fingerprints.TypedValue[j] = e.Fingerprint;
         }
     }
@@ -121,7 +120,7 @@ internal sealed class PostgresInboxStatements : IInboxStatements
 
     private bool Store(DbTransaction tx, InboxEvent e)
     {
-        using var cmd = Command(tx, InboxSql.Store, e.Id, e.ProjectId, (int)e.Kind, e.Timestamp, e.ReceivedAt, Encoding.UTF8.GetString(e.Payload), e.Fingerprint);
+        using var cmd = Command(tx, InboxSql.Store, e.Id, e.ProjectId, (int)e.Kind, e.Timestamp, e.ReceivedAt, Text(e.Payload), e.Fingerprint);
         return cmd.ExecuteNonQuery() > 0;
     }
 
@@ -129,9 +128,11 @@ internal sealed class PostgresInboxStatements : IInboxStatements
     private NpgsqlCommand Command(DbTransaction tx, string sql, params object[] values)
     {
         var cmd = new NpgsqlCommand(sql, _connection, (NpgsqlTransaction)tx) { CommandTimeout = _timeoutSeconds };
-        foreach (var v in values) cmd.Parameters.Add(new NpgsqlParameter { Value = v });
+        foreach (var v in values) cmd.Parameters.Add(v as NpgsqlParameter ?? new NpgsqlParameter { Value = v });
         return cmd;
     }
+
+    private static NpgsqlParameter<byte[]> Text(byte[] utf8) => new() { TypedValue = utf8, NpgsqlDbType = NpgsqlDbType.Text };
 
     private static NpgsqlParameter<T> ArrayOf<T>(NpgsqlDbType element) => new() { NpgsqlDbType = NpgsqlDbType.Array | element };
 

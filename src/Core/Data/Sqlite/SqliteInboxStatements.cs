@@ -56,8 +56,7 @@ internal sealed class SqliteInboxStatements : IInboxStatements
         raw.sqlite3_bind_text(_store, 4, e.Timestamp.ToString(DateFormat, CultureInfo.InvariantCulture));
         raw.sqlite3_bind_text(_store, 5, e.ReceivedAt.ToString(DateFormat, CultureInfo.InvariantCulture));
         raw.sqlite3_bind_text(_store, 6, e.Payload.AsSpan()); // UTF-8 as SQLite stores it: bound without a conversion
-        if (e.Fingerprint is null) raw.sqlite3_bind_null(_store, 7);
-        else raw.sqlite3_bind_text(_store, 7, e.Fingerprint);
+        raw.sqlite3_bind_text(_store, 7, e.Fingerprint);
         return Run(_store);
     }
 
