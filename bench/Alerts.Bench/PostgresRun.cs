@@ -81,7 +81,7 @@ internal sealed class PostgresRun(BenchSettings settings, Action<string> log)
 
             var statements = await StatementsAsync(connection);
             var counted = await ScalarAsync(connection, """SELECT COALESCE(SUM("Count"), 0) FROM "Incidents" """);
-            var floodMails = (await smtp.GetMailsAsync()).Count;
+            var floodMails = await smtp.GetMailsAsync();
             var mails = await FirstMailsAsync(collectors, smtp);
             var ratio = rows.Sum(r => r.Alerts) / rows.Sum(r => r.Reference.AcceptedPerSecond);
             return Markdown(load, rows, ratio, accepted, counted, drained, floodMails, mails, waitAverage, waitMax, cpu, machine, aliveSeconds) + statements;
@@ -190,7 +190,7 @@ internal sealed class PostgresRun(BenchSettings settings, Action<string> log)
     }
 
     private string Markdown(string load, List<(WrkResult Reference, double Alerts, double P99)> rows, double ratio, long accepted, long counted,
-        TimeSpan drained, int floodMails, List<double> mails, double waitAverage, long waitMax, List<(string Name, double Seconds)> cpu, double machine, double seconds)
+        TimeSpan drained, IReadOnlyList<ReceivedMail> floodMails, List<double> mails, double waitAverage, long waitMax, List<(string Name, double Seconds)> cpu, double machine, double seconds)
     {
         var what = settings.Layout == BenchLayout.ScaleOut
             ? "scale-out: PostgreSQL + RabbitMQ, 2 collectors (wrk -t1 -c32 on each), 2 notifiers, 1 dashboard"
@@ -208,7 +208,7 @@ internal sealed class PostgresRun(BenchSettings settings, Action<string> log)
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"- exact: {counted} counted of {accepted} acknowledged (202) events, {counted - accepted} more were in flight when a wrk run stopped (at most {(settings.Rounds + 1) * Wrk.Connections}: {Wrk.Connections} connections in each of {settings.Rounds + 1} runs)");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- backlog drained {drained.TotalSeconds:F1} s after the last round");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- mails for the flood's one incident: {floodMails}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- mails during the flood of one error: {floodMails.Count} ({string.Join("; ", floodMails.Select(m => m.Subject))})");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- first mail (POST to mail in the SMTP server's hands), {mails.Count} new errors: median {BenchRun.Median(mails):F0} ms, worst {mails.Max():F0} ms");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- sessions waiting for a lock (pg_locks, sampled every 100 ms under load): mean {waitAverage:F2}, most {waitMax}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- CPU seconds in the measured rounds ({seconds:F0} s of Alerts load, 2 cores): {string.Join(", ", cpu.Select(c => $"{c.Name} {c.Seconds:F1}"))}; whole machine {machine:F1} (the rest: wrk, the reference's turns, other work)");

@@ -1,5 +1,7 @@
+using CsCheck;
 using Alerts.Core.Data;
 using Alerts.Core.Domain;
+using Alerts.Core.Events;
 using Alerts.Core.Options;
 using Alerts.Notifier.Decide;
 using Alerts.Notifier.Grouping;
@@ -103,6 +105,32 @@ public abstract class GroupAndDecideTests : IAsyncLifetime
         var first = await QueryAsync(db => db.Notifications.Where(n => n.Cause == NotificationReason.FirstOccurrence).ToListAsync());
         Assert.Equal(first.Select(n => n.Id), results.SelectMany(r => r).Where(id => first.Any(n => n.Id == id)));
         Assert.Single(first);
+    }
+
+    // Under a flood, events of one batch share a received time (PostgreSQL keeps microseconds): the first and the latest
+    // occurrence must each be one event wherever grouping and the mail ask for them, or the mail wants a payload never read.
+    [Fact]
+    public async Task Pipeline_EventsThatTieOnTime_AreGroupedOnce_AndTheMailNamesTheIncidentsLatestSample()
+    {
+        var at = DateTime.UtcNow;
+        var incidents = 0;
+        var occurrences = Gen.Select(Gen.Int[0, 2], Gen.Guid).Array[2, 8]; // three instants for up to eight events: ties
+        await occurrences.SampleAsync(async generated =>
+        {
+            var type = $"TieError{++incidents}";
+            var events = generated.DistinctBy(o => o.Item2).Select(o => StoredEvent.Create(NotifierDatabase.Project, EventKind.Error,
+                new EventPayload { Exception = new ExceptionInfo { Type = type, Value = "boom" } }, at.AddMilliseconds(o.Item1), o.Item2.ToString("N"))).ToList();
+            await QueryAsync(db => { db.Events.AddRange(events); return db.SaveChangesAsync(); });
+
+            await Pipeline.GroupAsync([.. events.Select(e => e.Id)], CancellationToken.None);
+
+            var latest = events.OrderBy(e => e.ReceivedAt).ThenBy(e => e.Id, StringComparer.Ordinal).Last().Id;
+            var incident = await QueryAsync(db => db.Incidents.SingleAsync(i => i.Title == type + ": boom"));
+            Assert.Equal((events.Count, latest), (incident.Count, incident.LastEventId));
+            var mail = await QueryAsync(db => db.Notifications.SingleAsync(n => n.IncidentId == incident.Id));
+            Assert.Equal((NotificationReason.FirstOccurrence, latest), (mail.Cause, mail.EventId));
+            Assert.Contains(latest, await QueryAsync(db => db.Events.Where(e => e.IncidentId == incident.Id).Select(e => e.Id).ToListAsync()));
+        }, iter: 40, threads: 1);
     }
 
     [Fact]

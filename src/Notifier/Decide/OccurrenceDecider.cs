@@ -60,7 +60,7 @@ public sealed class OccurrenceDecider(
     private static async Task<Occurrence?> FirstInternalReferrerAsync(AlertsDbContext db, Incident incident, IReadOnlyList<Occurrence> reported, CancellationToken ct)
     {
         if (incident.Kind != EventKind.BrokenLink || incident.ReportedCount == reported.Count) return null;
-        var first = reported.OrderBy(x => x.Event.ReceivedAt)
+        var first = reported.OrderBy(x => x.Event, SampleWindow.Order)
             .FirstOrDefault(x => BrokenLinkRules.IsInternal(x.Read.Request?.Referrer, BrokenLinkRules.DomainOf(x.Read.Request?.Url)));
         if (first is null) return null;
         var earlier = await db.BrokenLinkReferrers

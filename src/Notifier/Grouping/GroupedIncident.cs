@@ -8,7 +8,7 @@ namespace Alerts.Notifier.Grouping;
 /// </summary>
 internal sealed record GroupedIncident(Incident Incident, IReadOnlyList<Occurrence> Reported, IReadOnlyList<Occurrence> HeldBack, bool NewHoldRule)
 {
-    public Occurrence? LatestReported => Reported.MaxBy(x => x.Event.ReceivedAt);
+    public Occurrence? LatestReported => Reported.MaxBy(x => x.Event, SampleWindow.Order);
 
-    public Occurrence? LatestHeldBack => HeldBack.MaxBy(x => x.Event.ReceivedAt);
+    public Occurrence? LatestHeldBack => HeldBack.MaxBy(x => x.Event, SampleWindow.Order);
 }

@@ -40,7 +40,7 @@ public sealed class IncidentGrouper(
             var incident = await UpsertAsync(db, items, heldBack.Count, ct);
             await KeepSamplesAsync(db, incident, items, keep, ct);
             await CountAsync(db, incident, items, ct);
-            var newRule = heldBack.Count > 0 && await NameHoldRuleAsync(db, incident, heldBack.MaxBy(x => x.Event.ReceivedAt)!, ct);
+            var newRule = heldBack.Count > 0 && await NameHoldRuleAsync(db, incident, heldBack.MaxBy(x => x.Event, SampleWindow.Order)!, ct);
             grouped.Add(new GroupedIncident(incident, split[false].ToList(), heldBack, newRule));
         }
         return grouped;
@@ -51,7 +51,7 @@ public sealed class IncidentGrouper(
     /// group only the first (the title) and the latest (the mail).
     /// </summary>
     private static IEnumerable<ClaimedEvent> PayloadsRead(IGrouping<(long, string), ClaimedEvent> group) =>
-        group.First().Kind == EventKind.BrokenLink ? group : [group.MinBy(e => e.ReceivedAt)!, SampleWindow.Newest(group)];
+        group.First().Kind == EventKind.BrokenLink ? group : [SampleWindow.Oldest(group), SampleWindow.Newest(group)];
 
     private static async Task<Dictionary<string, EventPayload>> PayloadsAsync(
         AlertsDbContext db, List<ClaimedEvent> claimed, IEnumerable<ClaimedEvent> wanted, CancellationToken ct)
@@ -63,7 +63,7 @@ public sealed class IncidentGrouper(
 
     private static Task<Incident> UpsertAsync(AlertsDbContext db, List<Occurrence> items, int heldBack, CancellationToken ct)
     {
-        var first = items.MinBy(x => x.Event.ReceivedAt)!;
+        var first = items.MinBy(x => x.Event, SampleWindow.Order)!; // the occurrence whose payload was read for the title
         var last = SampleWindow.Newest(items.Select(x => x.Event)); // a tie on time ends as the window does: LastEventId stays a sample
         return NotifierSql.UpsertIncidentAsync(db, new IncidentUpsert(first.Event.ProjectId, first.Event.Fingerprint, first.Event.Kind,
             IncidentTitle.For(first.Event.Kind, first.Read), items.Count, first.Event.ReceivedAt, last.ReceivedAt, last.Id, heldBack), ct);

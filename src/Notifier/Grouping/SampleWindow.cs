@@ -10,9 +10,18 @@ internal readonly record struct Sample(string Id, DateTime ReceivedAt);
 /// </summary>
 internal static class SampleWindow
 {
+    /// <summary>
+    /// The window's order: by received time, a tie by id. Every "first" and "latest" of a batch is taken in it, so a tie on
+    /// time (frequent on PostgreSQL's microseconds under a flood) names the same event wherever it is asked.
+    /// </summary>
+    public static readonly IComparer<ClaimedEvent> Order = Comparer<ClaimedEvent>.Create(static (a, b) =>
+        a.ReceivedAt != b.ReceivedAt ? a.ReceivedAt.CompareTo(b.ReceivedAt) : string.CompareOrdinal(a.Id, b.Id));
+
     /// <summary>The newest of <paramref name="events"/> in the window's order: the incident's last event is its newest sample.</summary>
-    public static ClaimedEvent Newest(IEnumerable<ClaimedEvent> events) =>
-        events.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id, StringComparer.Ordinal).First();
+    public static ClaimedEvent Newest(IEnumerable<ClaimedEvent> events) => events.MaxBy(e => e, Order)!;
+
+    /// <summary>The oldest of <paramref name="events"/> in the window's order.</summary>
+    public static ClaimedEvent Oldest(IEnumerable<ClaimedEvent> events) => events.MinBy(e => e, Order)!;
 
     /// <summary>Of <paramref name="batch"/> (not assigned yet) and <paramref name="current"/> (the incident's samples): what to assign, what to delete.</summary>
     public static (List<string> Assign, List<string> Delete) Split(IEnumerable<Sample> current, IEnumerable<Sample> batch, int keep)
