@@ -103,7 +103,7 @@ public static class IncidentsApi
         var incident = await db.Incidents.FirstOrDefaultAsync(i => i.Id == id, ct);
         if (incident is null) return TypedResults.NotFound();
         var events = await db.Events.Where(e => e.IncidentId == id)
-            .OrderByDescending(e => e.ReceivedAt).Take(SampleCount).ToListAsync(ct);
+            .OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Take(SampleCount).ToListAsync(ct); // the window's order: the first is LastEventId
         var notifications = await db.Notifications.Where(n => n.IncidentId == id).OrderBy(n => n.Id).ToListAsync(ct);
         var samples = events.Select(e => new SampleEvent(e.Id, e.ReceivedAt,
             EventJson.Read(e.Payload))).ToList();
