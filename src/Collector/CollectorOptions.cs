@@ -22,10 +22,10 @@ public sealed class CollectorOptions
 
     /// <summary>
     /// Writers committing batches at once on a database that takes many writers (PostgreSQL): while one waits for its
-    /// commit to reach the disk, the others fill and send theirs. SQLite takes one writer, whatever this says. Four beat
-    /// eight on a 2-core box holding PostgreSQL (fewer, fuller batches: bench/RESULTS.md); raise it for a larger server.
+    /// commit to reach the disk, the others fill and send theirs. SQLite takes one writer, whatever this says. Two beat
+    /// four and eight on a 2-core box holding PostgreSQL (fewer, fuller batches: bench/RESULTS.md); raise it for a larger server.
     /// </summary>
-    public int InboxWriters { get; set; } = 4;
+    public int InboxWriters { get; set; } = 2;
 
     /// <summary>Most events committed in one transaction.</summary>
     public int MaxBatchSize { get; set; } = 512;
