@@ -109,26 +109,36 @@ public static class AlertsCli
     {
         return await Guarded(async () =>
         {
-            await using var app = AlertsApp.CreateServer(configArgs, roles, urls);
-            using (var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct))
-            using (StopOn(PosixSignal.SIGINT, stopping))
-            using (StopOn(PosixSignal.SIGTERM, stopping))
+            // The signals are this method's from the first line to the last: the host's console lifetime would take them
+            // only during its start and cancel that start halfway (services half-started, a canceled bus start logged).
+            await using var app = AlertsApp.CreateServer(configArgs, roles, urls, s => s.AddSingleton<IHostLifetime, SignalsStopServe>());
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var interrupt = StopOn(PosixSignal.SIGINT, stopping);
+            using var terminate = StopOn(PosixSignal.SIGTERM, stopping);
+            try
             {
-                try
-                {
-                    await AlertsApp.PrepareAsync(app.Services, migrate, stopping.Token);
-                }
-                catch (Exception ex) when (stopping.IsCancellationRequested && ex is OperationCanceledException or System.Data.Common.DbException)
-                {
-                    // Each migration is a transaction: what was applied stays, the rest is applied at the next start.
-                    await Console.Error.WriteLineAsync("Stopped during start-up, before serving; the next start carries on.");
-                    return 0;
-                }
+                await AlertsApp.PrepareAsync(app.Services, migrate, stopping.Token);
+            }
+            catch (Exception ex) when (stopping.IsCancellationRequested && ex is OperationCanceledException or System.Data.Common.DbException)
+            {
+                // Each migration is a transaction: what was applied stays, the rest is applied at the next start.
+                await Console.Error.WriteLineAsync("Stopped during start-up, before serving; the next start carries on.");
+                return 0;
             }
             foreach (var warning in AlertsApp.StartupWarnings(app.Services, roles)) app.Logger.LogWarning("{Warning}", warning);
-            await app.RunAsync();
+            // Started whole even when a signal comes meanwhile, then stopped as at any other time.
+            await app.StartAsync(CancellationToken.None);
+            await app.WaitForShutdownAsync(stopping.Token);
             return 0;
         });
+    }
+
+    /// <summary>The host's lifetime when <c>serve</c> handles SIGINT and SIGTERM itself: it waits for nothing and stops nothing.</summary>
+    private sealed class SignalsStopServe : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static PosixSignalRegistration StopOn(PosixSignal signal, CancellationTokenSource stopping) =>
