@@ -14,8 +14,12 @@ internal static class SampleWindow
     /// The window's order: by received time, a tie by id. Every "first" and "latest" of a batch is taken in it, so a tie on
     /// time (frequent on PostgreSQL's microseconds under a flood) names the same event wherever it is asked.
     /// </summary>
-    public static readonly IComparer<ClaimedEvent> Order = Comparer<ClaimedEvent>.Create(static (a, b) =>
-        a.ReceivedAt != b.ReceivedAt ? a.ReceivedAt.CompareTo(b.ReceivedAt) : string.CompareOrdinal(a.Id, b.Id));
+    public static readonly IComparer<ClaimedEvent> Order = Comparer<ClaimedEvent>.Create(static (a, b) => Compare(a.ReceivedAt, a.Id, b.ReceivedAt, b.Id));
+
+    private static readonly IComparer<Sample> SampleOrder = Comparer<Sample>.Create(static (a, b) => Compare(a.ReceivedAt, a.Id, b.ReceivedAt, b.Id));
+
+    private static int Compare(DateTime at, string id, DateTime otherAt, string otherId) =>
+        at != otherAt ? at.CompareTo(otherAt) : string.CompareOrdinal(id, otherId);
 
     /// <summary>The newest of <paramref name="events"/> in the window's order: the incident's last event is its newest sample.</summary>
     public static ClaimedEvent Newest(IEnumerable<ClaimedEvent> events) => events.MaxBy(e => e, Order)!;
@@ -27,8 +31,7 @@ internal static class SampleWindow
     public static (List<string> Assign, List<string> Delete) Split(IEnumerable<Sample> current, IEnumerable<Sample> batch, int keep)
     {
         var fresh = batch.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
-        var newestFirst = current.Where(s => !fresh.Contains(s.Id)).Concat(batch)
-            .OrderByDescending(s => s.ReceivedAt).ThenByDescending(s => s.Id, StringComparer.Ordinal).ToList();
+        var newestFirst = current.Where(s => !fresh.Contains(s.Id)).Concat(batch).OrderDescending(SampleOrder).ToList();
         return ([.. newestFirst.Take(keep).Where(s => fresh.Contains(s.Id)).Select(s => s.Id)], [.. newestFirst.Skip(keep).Select(s => s.Id)]);
     }
 }

@@ -26,8 +26,8 @@ public static class AlertsCli
     public static Task<int> RunAsync(string[] args)
     {
         var root = Create();
-        // Signals are the host's to handle while serving (a graceful stop within TimeoutStopSec), not cut short after
-        // System.CommandLine's two seconds; the start-up before the host runs handles them itself (RunServeAsync).
+        // SIGINT and SIGTERM are serve's to handle (RunServeAsync: a graceful stop within TimeoutStopSec), not cut short
+        // after System.CommandLine's two seconds.
         return root.Parse(Normalize(root, args)).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
