@@ -1,8 +1,10 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Alerts.Collector.Sentry;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
+using CsCheck;
 
 namespace Alerts.Collector.Tests;
 
@@ -165,6 +167,43 @@ public sealed class SentryEventMapperTests
     [InlineData("{\"exception\":{\"values\":[{\"stacktrace\":{\"frames\":[{\"lineno\":\"x\"}]}}]}}")]
     public void Map_NotAnEvent_FailsAsJson(string json) =>
         Assert.ThrowsAny<JsonException>(() => SentryEventMapper.Map(Encoding.UTF8.GetBytes(json), null, null));
+
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }; // é and 😀 unescaped
+
+    /// <summary>
+    /// Frames' texts come from a pool shared by every request: whatever texts arrive, again or nearly again, escaped or not,
+    /// from many requests at once, each event's frames hold exactly what System.Text.Json reads in its JSON.
+    /// </summary>
+    [Fact]
+    public void Map_FrameTexts_AreWhatTheJsonSays_WhateverThePoolHolds()
+    {
+        // Few pieces, so texts come again (a pooled hit) and near ones meet (same length, one character apart).
+        var piece = Gen.OneOf(Gen.Const("a"), Gen.Const("b"), Gen.Const("\""), Gen.Const("\\"), Gen.Const("é"), Gen.Const("😀"),
+            Gen.Const("\u0001"), Gen.Const("</"), Gen.Const(" "), Gen.Const(new string('x', 300)));
+        var text = piece.Array[0, 4].Select(string.Concat);
+        Gen.Select(text.Array[7], Gen.Bool).Sample((texts, relaxed) =>
+        {
+            var json = JsonSerializer.SerializeToUtf8Bytes(new
+            {
+                exception = new { values = new[] { new { type = "E", stacktrace = new { frames = new[] { new
+                {
+                    abs_path = texts[0], filename = texts[1], function = texts[2], module = texts[3], context_line = texts[4],
+                    pre_context = new[] { texts[5], texts[6] }, post_context = new[] { texts[6], texts[5] },
+                } } } } } },
+            }, relaxed ? Relaxed : JsonSerializerOptions.Default);
+            var frame = JsonDocument.Parse(json).RootElement.GetProperty("exception").GetProperty("values")[0]
+                .GetProperty("stacktrace").GetProperty("frames")[0];
+            string Read(string name) => frame.GetProperty(name).GetString()!;
+            string[] Lines(string name) => [.. frame.GetProperty(name).EnumerateArray().Select(l => l.GetString()!)];
+
+            var mapped = SentryEventMapper.Map(json, null, null).Payload.Exception!.Frames!.Single();
+
+            Assert.Equal((Read("filename"), Read("function"), Read("module"), Read("context_line")),
+                (mapped.Filename, mapped.Function, mapped.Module, mapped.ContextLine));
+            Assert.Equal(Lines("pre_context"), mapped.PreContext);
+            Assert.Equal(Lines("post_context"), mapped.PostContext);
+        }, iter: 20_000);
+    }
 
     private static EventPayload Map(string json) => SentryEventMapper.Map(Encoding.UTF8.GetBytes(json), null, null).Payload;
 }

@@ -39,6 +39,16 @@ internal static partial class SentryEventMapper
     /// <summary>The lines of context the SDKs send on each side of a frame's line by default (Python, JavaScript).</summary>
     private const int ContextLines = 5;
 
+    /// <summary>
+    /// Frames' texts (file names, modules, functions, source lines) come again in every event of an error: pooled, a flood
+    /// of one error makes its strings once instead of once per event. A slot keeps the last ASCII text of up to 512 bytes
+    /// that hashed to it (a plain reference, so requests share it without a lock); CommunityToolkit's StringPool saved
+    /// the same bytes but its bookkeeping made mapping the node envelope 35 % slower (bench/RESULTS.md).
+    /// </summary>
+    private static readonly string?[] FrameSlots = new string?[16384];
+
+    private const int MaxPooledBytes = 512;
+
     private static readonly JsonReaderOptions ReaderOptions = new() { AllowTrailingCommas = true, MaxDepth = EventJson.MaxDepth };
 
     /// <summary>Parses and maps one event payload (a store body, an envelope's event item).</summary>
@@ -93,9 +103,6 @@ internal static partial class SentryEventMapper
         private Dictionary<string, string>? _tags;
         private Dictionary<string, JsonElement>? _user;
         private List<string>? _fingerprint;
-
-        // The previous frame's file and module: consecutive frames mostly share them, and share one string then.
-        private string? _lastFilename, _lastAbsPath, _lastModule;
 
         public void ReadEvent()
         {
@@ -312,13 +319,13 @@ internal static partial class SentryEventMapper
             string? filename = null, absPath = null;
             while (NextProperty())
             {
-                if (Is("filename"u8)) { Advance(); filename = _lastFilename = Repeated(_lastFilename); }
-                else if (Is("abs_path"u8)) { Advance(); absPath = _lastAbsPath = Repeated(_lastAbsPath); }
-                else if (Is("function"u8)) { Advance(); frame.Function = String(); }
-                else if (Is("module"u8)) { Advance(); frame.Module = _lastModule = Repeated(_lastModule); }
+                if (Is("filename"u8)) { Advance(); filename = Pooled(); }
+                else if (Is("abs_path"u8)) { Advance(); absPath = Pooled(); }
+                else if (Is("function"u8)) { Advance(); frame.Function = Pooled(); }
+                else if (Is("module"u8)) { Advance(); frame.Module = Pooled(); }
                 else if (Is("lineno"u8)) { Advance(); frame.Lineno = Int(); }
                 else if (Is("in_app"u8)) { Advance(); frame.InApp = Bool(); }
-                else if (Is("context_line"u8)) { Advance(); frame.ContextLine = String(); }
+                else if (Is("context_line"u8)) { Advance(); frame.ContextLine = Pooled(); }
                 else if (Is("pre_context"u8)) { Advance(); frame.PreContext = ReadLines(); }
                 else if (Is("post_context"u8)) { Advance(); frame.PostContext = ReadLines(); }
                 else if (Is("vars"u8)) { Advance(); frame.Vars = ReadElements() is { Count: > 0 } vars ? vars : null; }
@@ -335,7 +342,7 @@ internal static partial class SentryEventMapper
             Expect(JsonTokenType.StartArray);
             List<string>? lines = null;
             while (_r.Read() && _r.TokenType != JsonTokenType.EndArray)
-                (lines ??= new List<string>(ContextLines)).Add(String() ?? "");
+                (lines ??= new List<string>(ContextLines)).Add(Pooled() ?? "");
             return lines;
         }
 
@@ -555,9 +562,21 @@ internal static partial class SentryEventMapper
             _ => throw Unexpected("a string"),
         };
 
-        /// <summary>A string that is often the previous frame's: that one, when equal, instead of a new copy.</summary>
-        private string? Repeated(string? previous) =>
-            previous is not null && _r.TokenType == JsonTokenType.String && _r.ValueTextEquals(previous) ? previous : String();
+        /// <summary>A frame's text: the pooled copy when <see cref="FrameSlots"/> holds it, else a new string that it then keeps.</summary>
+        private string? Pooled()
+        {
+            if (_r.TokenType != JsonTokenType.String || _r.ValueSpan.Length > MaxPooledBytes) return String();
+            Span<byte> unescaped = _r.ValueIsEscaped ? stackalloc byte[MaxPooledBytes] : default;
+            var utf8 = _r.ValueIsEscaped ? unescaped[.._r.CopyString(unescaped)] : _r.ValueSpan;
+            var hash = new HashCode();
+            hash.AddBytes(utf8);
+            ref var slot = ref FrameSlots[hash.ToHashCode() & (FrameSlots.Length - 1)];
+            var pooled = slot;
+            if (pooled is not null && Ascii.Equals(utf8, pooled)) return pooled;
+            var text = _r.GetString()!;
+            if (Ascii.IsValid(utf8)) slot = text;
+            return text;
+        }
 
         private bool? Bool() => _r.TokenType switch
         {
