@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Alerts.Collector.Sentry;
 using Alerts.Core.Domain;
 using Alerts.Core.Events;
@@ -168,7 +169,9 @@ public sealed class SentryEventMapperTests
     public void Map_NotAnEvent_FailsAsJson(string json) =>
         Assert.ThrowsAny<JsonException>(() => SentryEventMapper.Map(Encoding.UTF8.GetBytes(json), null, null));
 
-    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }; // é and 😀 unescaped
+    // Fields left null are left out of the JSON; the relaxed encoder leaves é and 😀 unescaped.
+    private static readonly JsonSerializerOptions Escaped = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions Relaxed = new(Escaped) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// Frames' texts come from a pool shared by every request: whatever texts arrive, again or nearly again, escaped or not,
@@ -177,32 +180,62 @@ public sealed class SentryEventMapperTests
     [Fact]
     public void Map_FrameTexts_AreWhatTheJsonSays_WhateverThePoolHolds()
     {
-        // Few pieces, so texts come again (a pooled hit) and near ones meet (same length, one character apart).
+        // Few pieces, so texts come again (a pooled hit) and near ones meet (same length, one character apart); 255 x's
+        // and a piece make texts on both sides of the longest pooled (256 bytes), escaped or not.
         var piece = Gen.OneOf(Gen.Const("a"), Gen.Const("b"), Gen.Const("\""), Gen.Const("\\"), Gen.Const("é"), Gen.Const("😀"),
-            Gen.Const("\u0001"), Gen.Const("</"), Gen.Const(" "), Gen.Const(new string('x', 300)));
+            Gen.Const("\u0001"), Gen.Const("</"), Gen.Const(" "), Gen.Const(new string('x', 255)));
         var text = piece.Array[0, 4].Select(string.Concat);
-        Gen.Select(text.Array[7], Gen.Bool).Sample((texts, relaxed) =>
+        Gen.Select(text.Array[7], Gen.Bool, Gen.Bool).Sample((texts, relaxed, withFilename) =>
         {
             var json = JsonSerializer.SerializeToUtf8Bytes(new
             {
                 exception = new { values = new[] { new { type = "E", stacktrace = new { frames = new[] { new
                 {
-                    abs_path = texts[0], filename = texts[1], function = texts[2], module = texts[3], context_line = texts[4],
-                    pre_context = new[] { texts[5], texts[6] }, post_context = new[] { texts[6], texts[5] },
+                    abs_path = texts[0], filename = withFilename ? texts[1] : null, function = texts[2], module = texts[3],
+                    context_line = texts[4], pre_context = new[] { texts[5], texts[6] }, post_context = new[] { texts[6], texts[5] },
                 } } } } } },
-            }, relaxed ? Relaxed : JsonSerializerOptions.Default);
-            var frame = JsonDocument.Parse(json).RootElement.GetProperty("exception").GetProperty("values")[0]
-                .GetProperty("stacktrace").GetProperty("frames")[0];
+            }, relaxed ? Relaxed : Escaped);
+            using var document = JsonDocument.Parse(json);
+            var frame = document.RootElement.GetProperty("exception").GetProperty("values")[0].GetProperty("stacktrace").GetProperty("frames")[0];
             string Read(string name) => frame.GetProperty(name).GetString()!;
             string[] Lines(string name) => [.. frame.GetProperty(name).EnumerateArray().Select(l => l.GetString()!)];
 
             var mapped = SentryEventMapper.Map(json, null, null).Payload.Exception!.Frames!.Single();
 
-            Assert.Equal((Read("filename"), Read("function"), Read("module"), Read("context_line")),
+            Assert.Equal((withFilename ? Read("filename") : Read("abs_path"), Read("function"), Read("module"), Read("context_line")),
                 (mapped.Filename, mapped.Function, mapped.Module, mapped.ContextLine));
             Assert.Equal(Lines("pre_context"), mapped.PreContext);
             Assert.Equal(Lines("post_context"), mapped.PostContext);
         }, iter: 20_000);
+    }
+
+    /// <summary>What the pool is for: the second event of an error gets the first one's frame texts, not new copies.</summary>
+    [Fact]
+    public void Map_TheSameErrorAgain_SharesItsFrameTexts()
+    {
+        var json = SentryTestData.EventJson(SentryTestData.NodeException);
+        static List<string> Texts(byte[] json) => [.. SentryEventMapper.Map(json, null, null).Payload.Exception!.Frames!
+            .SelectMany(f => (f.PreContext ?? []).Concat(f.PostContext ?? []).Append(f.Filename!).Append(f.Function!).Append(f.ContextLine!))];
+
+        // Another test may map texts that evict one of these meanwhile (two at once to one pair of slots): a second try then.
+        var shared = Enumerable.Range(0, 3).Select(_ => Texts(json).Zip(Texts(json), ReferenceEquals).Count(same => same)).Max();
+
+        Assert.Equal(Texts(json).Count, shared);
+    }
+
+    /// <summary>A frame's text that is not text (a lone surrogate, bytes that are not UTF-8) fails the event as JSON, pooled or not.</summary>
+    [Theory]
+    [InlineData("\\ud800", "function")] // written in the JSON as the escape \ud800
+    [InlineData("a\\udc00", "context_line")]
+    [InlineData("\u00C3(", "filename")] // the bytes C3 28
+    [InlineData("ok\u00FF", "module")] // the bytes 6F 6B FF
+    public void Map_FrameTextThatIsNotText_FailsAsJson(string latin1, string field)
+    {
+        var json = Encoding.UTF8.GetBytes($$$"""{"exception":{"values":[{"type":"E","stacktrace":{"frames":[{"{{{field}}}":"@"}]}}]}}""");
+        var at = Array.IndexOf(json, (byte)'@');
+        byte[] raw = [.. json[..at], .. Encoding.Latin1.GetBytes(latin1), .. json[(at + 1)..]];
+
+        Assert.ThrowsAny<JsonException>(() => SentryEventMapper.Map(raw, null, null));
     }
 
     private static EventPayload Map(string json) => SentryEventMapper.Map(Encoding.UTF8.GetBytes(json), null, null).Payload;

@@ -41,13 +41,13 @@ internal static partial class SentryEventMapper
 
     /// <summary>
     /// Frames' texts (file names, modules, functions, source lines) come again in every event of an error: pooled, a flood
-    /// of one error makes its strings once instead of once per event. A slot keeps the last ASCII text of up to 512 bytes
-    /// that hashed to it (a plain reference, so requests share it without a lock); CommunityToolkit's StringPool saved
-    /// the same bytes but its bookkeeping made mapping the node envelope 35 % slower (bench/RESULTS.md).
+    /// of one error makes its strings once instead of once per event. ASCII texts of up to 256 bytes, two slots to a hash
+    /// (8,192 slots, at most ~4.5 MB held); plain references, so requests share them without a lock. CommunityToolkit's
+    /// StringPool saved the same bytes but its bookkeeping made mapping the node envelope 35 % slower (bench/RESULTS.md).
     /// </summary>
-    private static readonly string?[] FrameSlots = new string?[16384];
+    private static readonly string?[] FrameSlots = new string?[8192];
 
-    private const int MaxPooledBytes = 512;
+    private const int MaxPooledBytes = 256;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { AllowTrailingCommas = true, MaxDepth = EventJson.MaxDepth };
 
@@ -566,15 +566,17 @@ internal static partial class SentryEventMapper
         private string? Pooled()
         {
             if (_r.TokenType != JsonTokenType.String || _r.ValueSpan.Length > MaxPooledBytes) return String();
+            // Unescaping never lengthens a text: its raw length bounds the buffer.
             Span<byte> unescaped = _r.ValueIsEscaped ? stackalloc byte[MaxPooledBytes] : default;
             var utf8 = _r.ValueIsEscaped ? unescaped[.._r.CopyString(unescaped)] : _r.ValueSpan;
+            if (!Ascii.IsValid(utf8)) return _r.GetString(); // made, or refused, as before
             var hash = new HashCode();
             hash.AddBytes(utf8);
-            ref var slot = ref FrameSlots[hash.ToHashCode() & (FrameSlots.Length - 1)];
-            var pooled = slot;
-            if (pooled is not null && Ascii.Equals(utf8, pooled)) return pooled;
-            var text = _r.GetString()!;
-            if (Ascii.IsValid(utf8)) slot = text;
+            var pair = hash.ToHashCode() & (FrameSlots.Length - 2); // two slots a hash: two texts that meet keep both
+            for (var i = pair; i < pair + 2; i++)
+                if (FrameSlots[i] is { } pooled && Ascii.Equals(utf8, pooled)) return pooled;
+            var text = Encoding.ASCII.GetString(utf8);
+            FrameSlots[FrameSlots[pair] is null ? pair : pair + 1] = text;
             return text;
         }
 
