@@ -39,7 +39,8 @@ public sealed class NativeApiTests : IAsyncLifetime
     /// <summary>Text anywhere in Unicode, as code points: letters of other scripts, emoji (surrogate pairs), controls, quotes.</summary>
     private static readonly Gen<string> AnyText = Gen.Frequency(
             (3, Gen.Int[0x20, 0x7E]), (1, Gen.Int[0, 0x1F]), (2, Gen.Int[0x80, 0xD7FF]), (1, Gen.Int[0xE000, 0xFFFF]), (2, Gen.Int[0x10000, 0x10FFFF]))
-        .Select(char.ConvertFromUtf32).Array[1, 40].Select(string.Concat);
+        .Select(char.ConvertFromUtf32).Array[1, 40].Select(string.Concat)
+        .Where(t => !string.IsNullOrWhiteSpace(t)); // a blank message is no error: the API refuses it (EventValidator)
 
     [Fact]
     public async Task Post_GeneratedUnicodeText_IsStoredAsTextThatReadsBackTheSame()
