@@ -77,6 +77,10 @@ internal static class InboxSql
 internal abstract class ProviderContexts<TContext>(DbContextOptionsBuilder<TContext> configured, Func<DbContextOptions<TContext>, TContext> create)
     where TContext : AlertsDbContext
 {
+    // A list in a query (ids.Contains(e.Id)) travels as one array parameter: json_each in SQLite, = ANY in PostgreSQL.
+    // EF Core 10's default binds one parameter per element, which SQLite's driver looks up by name one scan at a time.
+    protected const ParameterTranslationMode ListsAsOneParameter = ParameterTranslationMode.Parameter;
+
     // Alerts reads to show and writes in bulk or by ExecuteUpdate: no context tracks what it read.
     private readonly DbContextOptions<TContext> _options = configured.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking).Options;
 

@@ -9,7 +9,8 @@ namespace Alerts.Core.Data.Postgres;
 
 /// <summary>The scale-out database: many writers, each process's and every node's, meet at PostgreSQL's row locks.</summary>
 internal sealed class PostgresProvider(IOptions<DatabaseOptions> options) : ProviderContexts<PostgresAlertsDbContext>(
-    new DbContextOptionsBuilder<PostgresAlertsDbContext>().UseNpgsql(options.Value.ConnectionString), o => new PostgresAlertsDbContext(o)),
+    new DbContextOptionsBuilder<PostgresAlertsDbContext>().UseNpgsql(options.Value.ConnectionString,
+        o => o.UseParameterizedCollectionMode(ListsAsOneParameter)), o => new PostgresAlertsDbContext(o)),
     IDatabaseProvider
 {
     public bool OneWriter => false;

@@ -11,7 +11,7 @@ namespace Alerts.Core.Data.Sqlite;
 /// <summary>The embedded default: a SQLite file in WAL mode with one writer, whose WAL is checkpointed in the background.</summary>
 internal sealed class SqliteProvider(IOptions<DatabaseOptions> options) : ProviderContexts<SqliteAlertsDbContext>(
     new DbContextOptionsBuilder<SqliteAlertsDbContext>()
-        .UseSqlite(PrepareFile(options.Value.ConnectionString))
+        .UseSqlite(PrepareFile(options.Value.ConnectionString), o => o.UseParameterizedCollectionMode(ListsAsOneParameter))
         .AddInterceptors(new SqliteDurability(options.Value.MaxSizeMegabytes)),
     o => new SqliteAlertsDbContext(o)), IDatabaseProvider
 {
