@@ -77,8 +77,8 @@ internal static class InboxSql
 internal abstract class ProviderContexts<TContext>(DbContextOptionsBuilder<TContext> configured, Func<DbContextOptions<TContext>, TContext> create)
     where TContext : AlertsDbContext
 {
-    // A list in a query (ids.Contains(e.Id)) travels as one array parameter: json_each in SQLite, = ANY in PostgreSQL.
-    // EF Core 10's default binds one parameter per element, which SQLite's driver looks up by name one scan at a time.
+    // A list in a query (ids.Contains(e.Id)) travels as one array parameter: json_each in SQLite, = ANY in PostgreSQL
+    // (Npgsql's default too). EF Core 10's SQLite default binds one parameter per element, each looked up by name by a scan.
     protected const ParameterTranslationMode ListsAsOneParameter = ParameterTranslationMode.Parameter;
 
     // Alerts reads to show and writes in bulk or by ExecuteUpdate: no context tracks what it read.
