@@ -164,6 +164,23 @@ public abstract class GroupAndDecideTests : IAsyncLifetime
         Assert.Equal(0, await QueryAsync(q => q.Notifications.CountAsync()));
     }
 
+    // A message carries up to a thousand ids, and grouping's statements filter by them: each provider sends such a list
+    // as one array parameter (json_each, = ANY). A parameter per id was bound by name in SQLite, a scan of the names each.
+    [Fact]
+    public async Task Claim_AThousandIds_TravelAsOneParameter_AndClaimTheStoredOnes()
+    {
+        var stored = await StoreAsync("KeyError", 40);
+        List<string> ids = [.. stored, .. Enumerable.Range(0, 960).Select(i => $"unknown-{i}")];
+        await using var db = await Services.GetRequiredService<IDbContextFactory<AlertsDbContext>>().CreateDbContextAsync();
+        await using var claim = await db.Database.BeginTransactionAsync();
+
+        var claimed = await Services.GetRequiredService<NotifierSql>().ClaimAsync(db, ids, CancellationToken.None);
+        var sql = db.Events.Where(e => ids.Contains(e.Id)).ToQueryString(); // the shape of the claim, the prune and the reads
+
+        Assert.Equal(stored.Order(), claimed.Select(e => e.Id).Order());
+        Assert.Single(sql.Split('\n'), line => line.StartsWith(".param set @", StringComparison.Ordinal) || line.StartsWith("-- @", StringComparison.Ordinal));
+    }
+
     private Task<List<string>> StoreAsync(string type, int count) => _database.StoreAsync(type, count);
 
     private Task<T> QueryAsync<T>(Func<AlertsDbContext, Task<T>> query) => _database.QueryAsync(query);
