@@ -84,7 +84,8 @@ public sealed class EventInbox : BackgroundService
     {
         var batch = new List<Pending>(_maxBatch);
         InboxWriter? writer = null; // this loop's connection and statements, kept across batches
-        // Spins briefly before it blocks (the event's default): blocking at once cost SQLite ~1.5 KB more written per event.
+        // Spin briefly before blocking (ManualResetEventSlim's default): a writer that blocked at once slept after nearly every
+        // commit, and SQLite wrote ~1.5 KB more per event.
         using var signal = new ManualResetEventSlim(false);
         try
         {
@@ -102,7 +103,8 @@ public sealed class EventInbox : BackgroundService
     }
 
     /// <summary>
-    /// Blocks until an event is queued or the queue is completed and drained, without a task allocated per wait.
+    /// Waits (a brief spin, then a block) until an event is queued or the queue is completed and drained, with no Task
+    /// allocated per wait.
     /// Not tied to stoppingToken: on shutdown the queue is completed and drained, never dropped.
     /// </summary>
     private bool WaitToRead(ManualResetEventSlim signal) => Block(_queue.Reader.WaitToReadAsync(CancellationToken.None), signal);
