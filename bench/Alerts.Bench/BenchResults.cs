@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Alerts.Bench;
 
@@ -17,10 +18,16 @@ internal sealed record IngestionResult(
 
 internal sealed record ListResult(int Incidents, List<double> ApiMs, List<double> PageMs);
 
-/// <summary>The figures, as <c>bench/RESULTS.md</c>; the micro-benchmark section pasted below the marker is kept.</summary>
+/// <summary>
+/// The figures, as the head of <c>bench/RESULTS.md</c>; the sections after its own (the crawler's, the Sentry bodies',
+/// the micro-benchmarks pasted below their marker) are kept as they are.
+/// </summary>
 internal sealed record BenchResults(BenchSettings Settings, string Machine, DateTime Started, IngestionResult Alerts, ListResult List)
 {
     public const string MicroMarker = "## Micro-benchmarks";
+
+    /// <summary>The heading of the last section this run writes.</summary>
+    private const string LastSection = "## Dashboard incident list";
 
     public string ToMarkdown(string? previous)
     {
@@ -94,7 +101,7 @@ internal sealed record BenchResults(BenchSettings Settings, string Machine, Date
             Measured from sending the POST to the mail's file appearing in aiosmtpd's maildir (written when DATA
             completes; polled every 2 ms), with the notifier's default settings, on the process that took the flood above.
 
-            ## Dashboard incident list with {List.Incidents:N0} incidents (seeded straight into SQLite)
+            {LastSection} with {List.Incidents:N0} incidents (seeded straight into SQLite)
 
             | request | median | p90 | target |
             |---|---|---|---|
@@ -104,10 +111,29 @@ internal sealed record BenchResults(BenchSettings Settings, string Machine, Date
             Round trips on loopback after three warm-up requests, {List.ApiMs.Count} each.
 
             """);
-        var micro = previous is not null && previous.IndexOf(MicroMarker, StringComparison.Ordinal) is >= 0 and var at
-            ? previous[at..]
-            : $"{MicroMarker}\n\nRun `dotnet run -c Release --project bench/Alerts.MicroBench -- --filter '*'` and paste its summary here.\n";
-        b.Append(micro);
+        b.Append(Kept(previous));
         return b.ToString();
     }
+
+    /// <summary>
+    /// What of the previous file follows this run's sections: from the first section after its last one, or from the
+    /// micro-benchmarks' marker in a file without them.
+    /// </summary>
+    internal static string Kept(string? previous)
+    {
+        if (previous is not null)
+        {
+            var last = LineStarting(previous, LastSection, 0);
+            var from = last >= 0 ? LineStarting(previous, "## ", last + 1) : LineStarting(previous, MicroMarker, 0);
+            if (from >= 0) return previous[from..];
+        }
+        return $"{MicroMarker}\n\nRun `dotnet run -c Release --project bench/Alerts.MicroBench -- --filter '*'` and paste its summary here.\n";
+    }
+
+    /// <summary>
+    /// Where the first line at or after <paramref name="from"/> that begins with <paramref name="prefix"/> starts, or -1.
+    /// Whole lines only: "## Micro-benchmarks" is also inside "### Micro-benchmarks, before and after".
+    /// </summary>
+    internal static int LineStarting(string text, string prefix, int from) =>
+        new Regex("^" + Regex.Escape(prefix), RegexOptions.Multiline).Match(text, from) is { Success: true } line ? line.Index : -1;
 }

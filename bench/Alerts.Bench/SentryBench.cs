@@ -138,17 +138,22 @@ internal sealed class SentryBench(BenchSettings settings, Action<string> log)
     }
 
     /// <summary>The section in <c>bench/RESULTS.md</c>: replaced up to its hand-written micro-benchmark part, or added before the micro-benchmarks.</summary>
-    public static string Merge(string previous, Result result)
+    public static string Merge(string previous, Result result) => Merge(previous, ToMarkdown(result));
+
+    /// <summary>
+    /// The previous file with <paramref name="section"/> in place of its Sentry section up to the Sentry micro-benchmarks
+    /// (or the next section), or, in a file without one, before the micro-benchmarks' marker.
+    /// </summary>
+    internal static string Merge(string previous, string section)
     {
-        var section = ToMarkdown(result);
-        var start = previous.IndexOf(Section, StringComparison.Ordinal);
+        var start = BenchResults.LineStarting(previous, Section, 0);
         if (start < 0)
         {
-            var micro = previous.IndexOf(BenchResults.MicroMarker, StringComparison.Ordinal);
+            var micro = BenchResults.LineStarting(previous, BenchResults.MicroMarker, 0);
             return micro < 0 ? previous + Environment.NewLine + section : previous[..micro] + section + Environment.NewLine + previous[micro..];
         }
-        var end = previous.IndexOf(MicroHeading, start, StringComparison.Ordinal);
-        if (end < 0) end = previous.IndexOf("\n## ", start + Section.Length, StringComparison.Ordinal) is var next and >= 0 ? next + 1 : previous.Length;
+        var end = BenchResults.LineStarting(previous, MicroHeading, start);
+        if (end < 0) end = BenchResults.LineStarting(previous, "## ", start + Section.Length) is var next and >= 0 ? next : previous.Length;
         return previous[..start] + section + previous[end..];
     }
 
