@@ -18,16 +18,14 @@ internal sealed record IngestionResult(
 
 internal sealed record ListResult(int Incidents, List<double> ApiMs, List<double> PageMs);
 
-/// <summary>
-/// The figures, as the head of <c>bench/RESULTS.md</c>; the sections after its own (the crawler's, the Sentry bodies',
-/// the micro-benchmarks pasted below their marker) are kept as they are.
-/// </summary>
+/// <summary>The figures, as their own sections at the head of <c>bench/RESULTS.md</c>; every other section is kept as it is.</summary>
 internal sealed record BenchResults(BenchSettings Settings, string Machine, DateTime Started, IngestionResult Alerts, ListResult List)
 {
     public const string MicroMarker = "## Micro-benchmarks";
 
-    /// <summary>The heading of the last section this run writes.</summary>
-    private const string LastSection = "## Dashboard incident list";
+    /// <summary>How the headings of the sections this run writes begin (the Dashboard's names the incidents it seeded).</summary>
+    private static readonly string[] OwnSections =
+        ["## Machine", "## Ingestion (", "## Storage under a flood", "## Event to mail", "## Dashboard incident list"];
 
     public string ToMarkdown(string? previous)
     {
@@ -101,7 +99,7 @@ internal sealed record BenchResults(BenchSettings Settings, string Machine, Date
             Measured from sending the POST to the mail's file appearing in aiosmtpd's maildir (written when DATA
             completes; polled every 2 ms), with the notifier's default settings, on the process that took the flood above.
 
-            {LastSection} with {List.Incidents:N0} incidents (seeded straight into SQLite)
+            ## Dashboard incident list with {List.Incidents:N0} incidents (seeded straight into SQLite)
 
             | request | median | p90 | target |
             |---|---|---|---|
@@ -116,24 +114,17 @@ internal sealed record BenchResults(BenchSettings Settings, string Machine, Date
     }
 
     /// <summary>
-    /// What of the previous file follows this run's sections: from the first section after its last one, or from the
-    /// micro-benchmarks' marker in a file without them.
+    /// Every section of the previous file but this run's own, in their order: the crawler's, the Sentry bodies', the
+    /// micro-benchmarks and the analyses, written by other runs or by hand.
     /// </summary>
     internal static string Kept(string? previous)
     {
-        if (previous is not null)
-        {
-            var last = LineStarting(previous, LastSection, 0);
-            var from = last >= 0 ? LineStarting(previous, "## ", last + 1) : LineStarting(previous, MicroMarker, 0);
-            if (from >= 0) return previous[from..];
-        }
-        return $"{MicroMarker}\n\nRun `dotnet run -c Release --project bench/Alerts.MicroBench -- --filter '*'` and paste its summary here.\n";
+        // Split before each level-2 heading; what precedes the first is this run's title.
+        var others = previous is null ? [] : Regex.Split(previous, "^(?=## )", RegexOptions.Multiline).Skip(1)
+            .Where(section => !OwnSections.Any(own => section.StartsWith(own, StringComparison.Ordinal)));
+        var kept = string.Concat(others);
+        return kept.Length > 0
+            ? kept
+            : $"{MicroMarker}\n\nRun `dotnet run -c Release --project bench/Alerts.MicroBench -- --filter '*'` and paste its summary here.\n";
     }
-
-    /// <summary>
-    /// Where the first line at or after <paramref name="from"/> that begins with <paramref name="prefix"/> starts, or -1.
-    /// Whole lines only: "## Micro-benchmarks" is also inside "### Micro-benchmarks, before and after".
-    /// </summary>
-    internal static int LineStarting(string text, string prefix, int from) =>
-        new Regex("^" + Regex.Escape(prefix), RegexOptions.Multiline).Match(text, from) is { Success: true } line ? line.Index : -1;
 }

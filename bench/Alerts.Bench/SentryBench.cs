@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Alerts.TestSupport;
 
 namespace Alerts.Bench;
@@ -146,16 +147,23 @@ internal sealed class SentryBench(BenchSettings settings, Action<string> log)
     /// </summary>
     internal static string Merge(string previous, string section)
     {
-        var start = BenchResults.LineStarting(previous, Section, 0);
+        var start = LineStarting(previous, Section, 0);
         if (start < 0)
         {
-            var micro = BenchResults.LineStarting(previous, BenchResults.MicroMarker, 0);
-            return micro < 0 ? previous + Environment.NewLine + section : previous[..micro] + section + Environment.NewLine + previous[micro..];
+            var micro = LineStarting(previous, BenchResults.MicroMarker, 0);
+            return micro < 0 ? previous + "\n" + section : previous[..micro] + section + "\n" + previous[micro..];
         }
-        var end = BenchResults.LineStarting(previous, MicroHeading, start);
-        if (end < 0) end = BenchResults.LineStarting(previous, "## ", start + Section.Length) is var next and >= 0 ? next : previous.Length;
+        var next = LineStarting(previous, "## ", start + Section.Length) is var at and >= 0 ? at : previous.Length;
+        var end = LineStarting(previous, MicroHeading, start) is var own and >= 0 && own < next ? own : next;
         return previous[..start] + section + previous[end..];
     }
+
+    /// <summary>
+    /// Where the first line at or after <paramref name="from"/> that begins with <paramref name="prefix"/> starts, or -1.
+    /// At a line's start only: "## Micro-benchmarks" is also inside "### Micro-benchmarks, before and after".
+    /// </summary>
+    private static int LineStarting(string text, string prefix, int from) =>
+        new Regex("^" + Regex.Escape(prefix), RegexOptions.Multiline).Match(text, from) is { Success: true } line ? line.Index : -1;
 
     private static string ToMarkdown(Result r)
     {
