@@ -119,12 +119,18 @@ internal sealed record BenchResults(BenchSettings Settings, string Machine, Date
     /// </summary>
     internal static string Kept(string? previous)
     {
-        // Split before each level-2 heading; what precedes the first is this run's title.
-        var others = previous is null ? [] : Regex.Split(previous, "^(?=## )", RegexOptions.Multiline).Skip(1)
+        // What precedes the first section is this run's title.
+        var others = previous is null ? [] : Sections(previous).Skip(1)
             .Where(section => !OwnSections.Any(own => section.StartsWith(own, StringComparison.Ordinal)));
         var kept = string.Concat(others);
         return kept.Length > 0
             ? kept
             : $"{MicroMarker}\n\nRun `dotnet run -c Release --project bench/Alerts.MicroBench -- --filter '*'` and paste its summary here.\n";
     }
+
+    /// <summary>
+    /// The file cut before each level-2 heading, what precedes the first one first (empty when the file starts with one).
+    /// Headings at a line's start only: "## Micro-benchmarks" is also inside "### Micro-benchmarks, before and after".
+    /// </summary>
+    internal static List<string> Sections(string text) => [.. Regex.Split(text, "^(?=## )", RegexOptions.Multiline)];
 }

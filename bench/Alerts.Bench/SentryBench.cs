@@ -147,23 +147,22 @@ internal sealed class SentryBench(BenchSettings settings, Action<string> log)
     /// </summary>
     internal static string Merge(string previous, string section)
     {
-        var start = LineStarting(previous, Section, 0);
-        if (start < 0)
+        var sections = BenchResults.Sections(previous);
+        var at = sections.FindIndex(1, s => s.StartsWith(Section, StringComparison.Ordinal));
+        if (at >= 0)
         {
-            var micro = LineStarting(previous, BenchResults.MicroMarker, 0);
-            return micro < 0 ? previous + "\n" + section : previous[..micro] + section + "\n" + previous[micro..];
+            // Its hand-written micro-benchmarks, and what follows them within the section, stay.
+            var micro = Regex.Match(sections[at], "^" + Regex.Escape(MicroHeading), RegexOptions.Multiline);
+            sections[at] = section + (micro.Success ? sections[at][micro.Index..] : "");
         }
-        var next = LineStarting(previous, "## ", start + Section.Length) is var at and >= 0 ? at : previous.Length;
-        var end = LineStarting(previous, MicroHeading, start) is var own and >= 0 && own < next ? own : next;
-        return previous[..start] + section + previous[end..];
+        else
+        {
+            var micro = sections.FindIndex(1, s => s.StartsWith(BenchResults.MicroMarker, StringComparison.Ordinal));
+            if (micro < 0) sections.Add("\n" + section);
+            else sections.Insert(micro, section + "\n");
+        }
+        return string.Concat(sections);
     }
-
-    /// <summary>
-    /// Where the first line at or after <paramref name="from"/> that begins with <paramref name="prefix"/> starts, or -1.
-    /// At a line's start only: "## Micro-benchmarks" is also inside "### Micro-benchmarks, before and after".
-    /// </summary>
-    private static int LineStarting(string text, string prefix, int from) =>
-        new Regex("^" + Regex.Escape(prefix), RegexOptions.Multiline).Match(text, from) is { Success: true } line ? line.Index : -1;
 
     private static string ToMarkdown(Result r)
     {

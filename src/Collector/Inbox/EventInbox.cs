@@ -84,8 +84,7 @@ public sealed class EventInbox : BackgroundService
     {
         var batch = new List<Pending>(_maxBatch);
         InboxWriter? writer = null; // this loop's connection and statements, kept across batches
-        // Spin briefly before blocking (ManualResetEventSlim's default): a writer that blocked at once slept after nearly every
-        // commit, and SQLite wrote ~1.5 KB more per event.
+        // Spins briefly before it blocks (the default): blocking at once, the writer sleeps after each commit and wakes for one post.
         using var signal = new ManualResetEventSlim(false);
         try
         {
